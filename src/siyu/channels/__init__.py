@@ -1,0 +1,1 @@
+"""Channel adapters to the messaging platform, and the built-in simulator channel."""

@@ -1,0 +1,1 @@
+"""Core values shared by every domain: money, clock, ids, errors, settings, i18n."""

@@ -1,0 +1,1 @@
+"""Events: the immutable facts (join, message, view, order, ...) that analytics reads."""

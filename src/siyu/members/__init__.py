@@ -1,0 +1,1 @@
+"""Members (customers), their tags, tiers and PIPL erasure."""

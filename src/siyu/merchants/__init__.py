@@ -1,0 +1,1 @@
+"""Merchants (tenants), their users with roles, API keys and stores."""

@@ -1,0 +1,1 @@
+"""Orders and order lines: amounts in fen, IP, device, address, status."""
