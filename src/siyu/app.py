@@ -1,0 +1,55 @@
+"""Builds the FastAPI application from the domain routers, error handlers and console."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from siyu import __version__
+from siyu.core.errors import SiyuError
+from siyu.runtime import Runtime
+
+
+def _field_of(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(title="Siyu 私域 API", version=__version__,
+                  description="私域社群运营平台 API: 会员、社群、商品、订单、事件")
+    app.state.runtime = runtime
+
+    @app.exception_handler(SiyuError)
+    async def _siyu_error(_request: Request, exc: SiyuError):
+        return JSONResponse(exc.to_dict(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {"loc": ("body",), "msg": "invalid"}
+        field = _field_of(tuple(first.get("loc", ())))
+        message = f"{field}: {first.get('msg', 'invalid')}"
+        return JSONResponse(
+            {"error": {"code": "invalid_input", "message": message, "field": field,
+                       "details": [{"field": _field_of(tuple(e.get("loc", ()))),
+                                    "message": e.get("msg")} for e in exc.errors()[:20]]}},
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            exc.status_code, "http_error")
+        return JSONResponse({"error": {"code": code, "message": str(exc.detail), "field": None}},
+                            status_code=exc.status_code)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz():
+        return {"ok": True, "version": __version__}
+
+    from siyu.routers import include_all
+
+    include_all(app)
+    return app

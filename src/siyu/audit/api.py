@@ -1,0 +1,27 @@
+"""HTTP: /api/v1/audit — read the audit log (owner and legal)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from siyu.audit import service
+from siyu.deps import get_session, require
+from siyu.merchants.service import Principal
+
+router = APIRouter(tags=["audit 审计"])
+
+
+@router.get("/audit")
+def list_audit(
+    entity: str | None = Query(default=None, max_length=50),
+    entity_id: int | None = None,
+    limit: int = Query(default=100, ge=1, le=1000), offset: int = Query(default=0, ge=0),
+    session: Session = Depends(get_session), principal: Principal = Depends(require("legal")),
+):
+    rows = service.list_entries(session, principal.merchant_id, entity=entity,
+                                entity_id=entity_id, limit=limit, offset=offset)
+    return {"items": [
+        {"id": r.id, "at": r.created_at, "actor": r.actor, "action": r.action,
+         "entity": r.entity, "entity_id": r.entity_id, "before": r.before, "after": r.after}
+        for r in rows]}

@@ -1,0 +1,35 @@
+"""The `siyu` command, assembled from the domain CLIs (one line each in COMMANDS)."""
+
+from __future__ import annotations
+
+import typer
+
+from siyu import __version__
+
+app = typer.Typer(
+    name="siyu", help="Siyu 私域: 社群运营平台命令行", no_args_is_help=True,
+    pretty_exceptions_enable=False, add_completion=False,
+)
+
+
+def _register() -> None:
+    from siyu.db.cli import app as db_app
+    from siyu.merchants.cli import app as merchant_app
+    from siyu.serve import serve
+
+    app.command("serve")(serve)
+    app.add_typer(merchant_app, name="merchant")
+    app.add_typer(db_app, name="db")
+
+
+@app.command("version")
+def version():
+    """显示版本。"""
+    typer.echo(__version__)
+
+
+_register()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,71 @@
+"""What every `siyu` command shares: opening the runtime from `--db`, one transaction
+per command, mapping errors to exit codes (bad input 2, internal 1), JSON output."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from sqlalchemy.orm import Session
+
+from siyu.core.errors import SiyuError
+from siyu.runtime import Runtime, open_runtime
+
+DB_OPTION = typer.Option(None, "--db", help="数据库 URL (默认 SIYU_DATABASE_URL 或 sqlite:///siyu.db)")
+
+
+def fail(message: str, code: int = 2) -> None:
+    """One line on stderr, nothing on stdout, then exit."""
+    sys.stderr.write(message.rstrip() + "\n")
+    raise typer.Exit(code)
+
+
+def handle_errors(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except SiyuError as e:
+            fail(e.message, 2)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as e:  # an internal error: say so briefly, exit 1
+            sys.stderr.write(f"内部错误: {type(e).__name__}: {e}\n")
+            raise typer.Exit(1) from e
+
+    return wrapper
+
+
+@contextmanager
+def runtime(db: str | None) -> Iterator[Runtime]:
+    rt = open_runtime(db)
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
+@contextmanager
+def unit_of_work(rt: Runtime) -> Iterator[Session]:
+    session = rt.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def print_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=str) + "\n")
+
+
+def stderr_is_tty() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,71 @@
+"""Pydantic shapes for orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from siyu.core.clock import parse_datetime
+from siyu.core.errors import SiyuError
+from siyu.core.fields import Yuan
+
+
+class OrderLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sku: str = Field(min_length=1, max_length=64)
+    qty: int = Field(ge=1, le=10_000)
+    # Omitted: the product's current price.
+    price: Yuan | None = None
+    name: str | None = Field(default=None, max_length=200)
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    order_no: str | None = Field(default=None, min_length=1, max_length=64)
+    member_id: int | None = Field(default=None, ge=1)
+    group_id: int | None = Field(default=None, ge=1)
+    store: str | None = Field(default=None, max_length=64)
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
+    discount: Yuan = 0
+    shipping: Yuan = 0
+    coupons: list[str] = Field(default_factory=list, max_length=20)
+    status: str = Field(default="paid", pattern="^(pending|paid)$")
+    ip: str | None = Field(default=None, max_length=64)
+    device: str | None = Field(default=None, max_length=100)
+    address: str | None = Field(default=None, max_length=300)
+    channel: str | None = Field(default=None, max_length=50)
+    placed_at: datetime | None = None
+
+    @field_validator("placed_at", mode="before")
+    @classmethod
+    def _placed_at(cls, v):
+        if v is None:
+            return None
+        try:
+            return parse_datetime(v, "placed_at")
+        except SiyuError as e:
+            raise ValueError("需要 ISO 8601 时间") from e
+
+
+class OrderLineOut(BaseModel):
+    sku: str
+    name: str
+    qty: int
+    unit_price: Yuan
+    discount: Yuan
+    total: Yuan
+
+
+class OrderOut(BaseModel):
+    id: int
+    order_no: str
+    member_id: int | None
+    status: str
+    subtotal: Yuan
+    discount: Yuan
+    shipping: Yuan
+    total: Yuan
+    placed_at: datetime
+    paid_at: datetime | None
+    lines: list[OrderLineOut]

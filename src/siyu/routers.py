@@ -1,0 +1,19 @@
+"""The list of domain routers and the console; app.py includes them all.
+
+Add one line per domain here (and nothing else), so parallel work does not collide.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def include_all(app: FastAPI) -> None:
+    from siyu.audit.api import router as audit_router
+    from siyu.catalog.api import router as catalog_router
+    from siyu.events.api import router as events_router
+    from siyu.members.api import router as members_router
+    from siyu.orders.api import router as orders_router
+
+    for router in (members_router, catalog_router, orders_router, events_router, audit_router):
+        app.include_router(router, prefix="/api/v1")
