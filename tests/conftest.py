@@ -21,10 +21,10 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from siyu.core.clock import BEIJING, FixedClock  # noqa: E402
+from siyu.core.settings import Settings  # noqa: E402
 from siyu.db.engine import make_engine, session_factory  # noqa: E402
 from siyu.db.migrate import upgrade  # noqa: E402
 from siyu.runtime import Runtime  # noqa: E402
-from siyu.core.settings import Settings  # noqa: E402
 
 PG_ADMIN = os.environ.get("SIYU_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("SIYU_TEST_REDIS", "redis://127.0.0.1:6379/15")
