@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from siyu.core.fields import Yuan
+from siyu.core.fields import Yuan, YuanOut
 
 
 class ProductIn(BaseModel):
@@ -32,9 +32,9 @@ class ProductOut(BaseModel):
     sku: str
     name: str
     category: str
-    price: Yuan
-    cost: Yuan
-    daily_price: Yuan
+    price: YuanOut
+    cost: YuanOut
+    daily_price: YuanOut
     stock: int
     tags: list[str]
     active: bool

@@ -19,3 +19,6 @@ def _to_fen(v):
 
 # Input: "12.30" / "12" / 12 -> 1230 fen. Output: "12.30".
 Yuan = Annotated[int, BeforeValidator(_to_fen), PlainSerializer(fmt_yuan, return_type=str)]
+
+# Output only: the value is already fen (never re-parsed), printed as "12.30".
+YuanOut = Annotated[int, PlainSerializer(fmt_yuan, return_type=str)]

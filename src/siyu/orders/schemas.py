@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from siyu.core.clock import parse_datetime
 from siyu.core.errors import SiyuError
-from siyu.core.fields import Yuan
+from siyu.core.fields import Yuan, YuanOut
 
 
 class OrderLineIn(BaseModel):
@@ -52,9 +52,9 @@ class OrderLineOut(BaseModel):
     sku: str
     name: str
     qty: int
-    unit_price: Yuan
-    discount: Yuan
-    total: Yuan
+    unit_price: YuanOut
+    discount: YuanOut
+    total: YuanOut
 
 
 class OrderOut(BaseModel):
@@ -62,10 +62,10 @@ class OrderOut(BaseModel):
     order_no: str
     member_id: int | None
     status: str
-    subtotal: Yuan
-    discount: Yuan
-    shipping: Yuan
-    total: Yuan
+    subtotal: YuanOut
+    discount: YuanOut
+    shipping: YuanOut
+    total: YuanOut
     placed_at: datetime
     paid_at: datetime | None
     lines: list[OrderLineOut]

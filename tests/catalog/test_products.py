@@ -1,0 +1,29 @@
+"""Products: upsert by SKU, money validated, price changes audited, tenant scoped."""
+
+
+def test_product_upsert_and_audit(api):
+    r = api.post("/api/v1/products", json={"sku": "GIFT-188", "name": "年货坚果礼盒",
+                                           "price": "188.00", "cost": "120.00",
+                                           "category": "gift", "stock": 100})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["price"] == "188.00" and body["daily_price"] == "188.00"
+    r2 = api.post("/api/v1/products", json={"sku": "GIFT-188", "name": "年货坚果礼盒",
+                                            "price": "168.00", "stock": 100})
+    assert r2.status_code == 200 and r2.json()["id"] == body["id"]
+    audit = api.get("/api/v1/audit", params={"entity": "product"}).json()["items"]
+    assert audit[0]["before"]["price_fen"] == 18800 and audit[0]["after"]["price_fen"] == 16800
+
+
+def test_bad_price_names_field(api):
+    for price, reason in (("-1", "price"), ("1.234", "price"), ("0", "price")):
+        r = api.post("/api/v1/products", json={"sku": "X", "name": "x", "price": price})
+        assert r.status_code == 422, price
+        assert reason in r.json()["error"]["message"]
+    assert api.get("/api/v1/products").json()["total"] == 0
+
+
+def test_products_are_per_merchant(api, other_api):
+    pid = api.post("/api/v1/products", json={"sku": "A", "name": "a", "price": "1"}).json()["id"]
+    assert other_api.get(f"/api/v1/products/{pid}").status_code == 404
+    assert other_api.get("/api/v1/products").json()["total"] == 0
