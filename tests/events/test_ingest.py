@@ -63,3 +63,22 @@ def test_api_batch_too_large_is_413(api, runtime):
                         for i in range(4)]}
     r = api.post("/api/v1/events", json=batch)
     assert r.status_code == 413 and r.json()["error"]["field"] == "events"
+
+
+def test_stored_times_compare_exactly_with_bound_parameters(session, merchant, now):
+    """The fast insert writes times in the same format the ORM binds them."""
+    from siyu.core.clock import parse_datetime
+
+    service.ingest(session, merchant, [ev(at="2026-01-20T10:00:00+08:00")], now=now)
+    at = parse_datetime("2026-01-20T10:00:00+08:00")
+    assert len(service.list_events(session, merchant, since=at)) == 1
+    assert service.list_events(session, merchant, until=at) == []
+    (e,) = service.list_events(session, merchant, since=at)
+    assert e.at == at and e.payload == {}
+
+
+def test_chinese_payload_round_trips(session, merchant, now):
+    service.ingest(session, merchant, [ev(kind="message", payload={"text": "新年快乐🧧"})],
+                   now=now)
+    (e,) = service.list_events(session, merchant)
+    assert e.payload == {"text": "新年快乐🧧"}

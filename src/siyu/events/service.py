@@ -12,13 +12,12 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from siyu.core.errors import InvalidInput
 from siyu.db.scope import scoped
+from siyu.events.bulk import insert_events
 from siyu.events.models import Event
 from siyu.events.schemas import EventIn
 from siyu.groups.models import Group
@@ -38,16 +37,6 @@ def _existing_ids(session: Session, model, merchant_id: int, ids: set[int]) -> s
     for i in range(0, len(ids_list), 900):
         chunk = ids_list[i : i + 900]
         stmt = select(model.id).where(model.merchant_id == merchant_id, model.id.in_(chunk))
-        found.update(session.scalars(stmt))
-    return found
-
-
-def _existing_keys(session: Session, merchant_id: int, keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for i in range(0, len(keys), 900):
-        chunk = keys[i : i + 900]
-        stmt = select(Event.idempotency_key).where(
-            Event.merchant_id == merchant_id, Event.idempotency_key.in_(chunk))
         found.update(session.scalars(stmt))
     return found
 
@@ -73,24 +62,10 @@ def ingest(session: Session, merchant_id: int, events: Sequence[EventIn], *,
             rows[key] = {"merchant_id": merchant_id, "kind": e.kind, "at": e.at,
                          "member_id": e.member_id, "group_id": e.group_id,
                          "payload": e.payload, "idempotency_key": key, "created_at": now}
-    stored = _existing_keys(session, merchant_id, list(rows))
-    new_rows = [r for k, r in rows.items() if k not in stored]
-    if new_rows:
-        session.execute(_insert_ignoring_duplicates(session), new_rows)
     session.flush()
-    return len(new_rows), len(events) - len(new_rows)
-
-
-def _insert_ignoring_duplicates(session: Session):
-    """A concurrent batch may store the same key between our check and our insert."""
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        return pg_insert(Event).on_conflict_do_nothing(
-            index_elements=["merchant_id", "idempotency_key"])
-    if name == "sqlite":
-        return sqlite_insert(Event).on_conflict_do_nothing(
-            index_elements=["merchant_id", "idempotency_key"])
-    return insert(Event)
+    accepted = insert_events(session, list(rows.values()))
+    session.flush()
+    return accepted, len(events) - accepted
 
 
 def emit(session: Session, merchant_id: int, kind: str, *, at: datetime,
@@ -102,7 +77,8 @@ def emit(session: Session, merchant_id: int, kind: str, *, at: datetime,
     row = {"merchant_id": merchant_id, "kind": kind, "at": at, "member_id": member_id,
            "group_id": group_id, "payload": e.payload,
            "idempotency_key": key or derive_key(e), "created_at": at}
-    session.execute(_insert_ignoring_duplicates(session), [row])
+    session.flush()
+    insert_events(session, [row])
 
 
 def list_events(session: Session, merchant_id: int, *, kind: str | None = None,
