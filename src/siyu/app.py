@@ -45,6 +45,22 @@ def create_app(runtime: Runtime) -> FastAPI:
         return JSONResponse({"error": {"code": code, "message": str(exc.detail), "field": None}},
                             status_code=exc.status_code)
 
+    @app.middleware("http")
+    async def _limit_body(request: Request, call_next):
+        # Refuse oversized bodies before reading them: a huge upload never reaches a handler.
+        limit = runtime.settings.max_upload_bytes
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return JSONResponse({"error": {"code": "invalid_input", "field": "Content-Length",
+                                               "message": "Content-Length 无效"}}, status_code=400)
+            if int(length) > limit:
+                return JSONResponse(
+                    {"error": {"code": "too_large", "field": "body",
+                               "message": f"请求体过大: {int(length)} 字节, 上限 {limit} 字节"}},
+                    status_code=413)
+        return await call_next(request)
+
     @app.get("/healthz", include_in_schema=False)
     def healthz():
         return {"ok": True, "version": __version__}
