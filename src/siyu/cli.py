@@ -14,12 +14,14 @@ app = typer.Typer(
 
 def _register() -> None:
     from siyu.db.cli import app as db_app
+    from siyu.groups.cli import app as group_app
     from siyu.merchants.cli import app as merchant_app
     from siyu.serve import serve
 
     app.command("serve")(serve)
     app.add_typer(merchant_app, name="merchant")
     app.add_typer(db_app, name="db")
+    app.add_typer(group_app, name="group")
 
 
 @app.command("version")

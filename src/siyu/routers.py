@@ -11,9 +11,12 @@ from fastapi import FastAPI
 def include_all(app: FastAPI) -> None:
     from siyu.audit.api import router as audit_router
     from siyu.catalog.api import router as catalog_router
+    from siyu.channels.api import router as channels_router
     from siyu.events.api import router as events_router
+    from siyu.groups.api import router as groups_router
     from siyu.members.api import router as members_router
     from siyu.orders.api import router as orders_router
 
-    for router in (members_router, catalog_router, orders_router, events_router, audit_router):
+    for router in (members_router, catalog_router, orders_router, events_router, audit_router,
+                   groups_router, channels_router):
         app.include_router(router, prefix="/api/v1")
