@@ -315,3 +315,14 @@ def test_another_merchants_request_is_not_found(session, merchant, other_merchan
 def test_group_in_schema_refuses_unknown_kind():
     with pytest.raises(ValueError):
         GroupIn(name="x", kind="secret")
+
+
+def test_approved_held_join_keeps_its_channel(session, merchant, now):
+    set_rules(session, merchant, blacklist={"devices": ["d-x"], "action": "hold"})
+    group = make_group(session, merchant, now=now)
+    member = make_member(session, merchant, now=now)
+    outcome = join(session, merchant, group.id, member, now, device="d-x", channel="kol")
+    assert outcome.decision == "hold"
+    join_requests.approve(session, merchant, outcome.join_request_id, now=now, actor="运营")
+    stays, _ = service.current_members(session, merchant, group.id)
+    assert [s.channel for s in stays] == ["kol"]

@@ -51,6 +51,7 @@ def approve(session: Session, merchant_id: int, request_id: int, *, now: datetim
         channel = code.channel
     else:
         group = repo.require_group(session, merchant_id, request.group_id)
+        channel = request.channel
         if request.live_code_id is not None:
             channel = repo.require_code_by_id(session, merchant_id, request.live_code_id).channel
         if repo.open_stay(session, merchant_id, [group.id], member.id) is not None:

@@ -111,7 +111,7 @@ def join_by_code(session: Session, merchant_id: int, code: str, member_id: int, 
         raise AlreadyInGroup(member.id, stay.group_id)
     verdict, request = service.review_attempt(
         session, merchant_id, member, group_ids=scope, group_id=None, live_code_id=live.id,
-        device=device, ip=ip, risk_score=risk_score, now=now)
+        device=device, ip=ip, risk_score=risk_score, now=now, channel=live.channel)
     outcome = service.JoinOutcome(decision=verdict.decision, join_request_id=request.id,
                                   member_id=member.id, reasons=list(request.reasons),
                                   live_code_id=live.id, channel=live.channel)

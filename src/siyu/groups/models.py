@@ -69,6 +69,10 @@ class JoinRequest(Base, TenantMixin):
     """Every join attempt and the entry-review decision taken on it."""
 
     __tablename__ = "join_requests"
+    __table_args__ = (
+        Index("ix_join_requests_device", "merchant_id", "device", "created_at"),
+        Index("ix_join_requests_ip", "merchant_id", "ip", "created_at"),
+    )
     group_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("groups.id", ondelete="CASCADE"), index=True
     )
@@ -78,6 +82,7 @@ class JoinRequest(Base, TenantMixin):
     live_code_id: Mapped[int | None] = mapped_column(BigId)
     device: Mapped[str | None] = mapped_column(String(100))
     ip: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(50))
     # admit / hold / reject ; a held request becomes approved / rejected
     decision: Mapped[str] = mapped_column(String(10), nullable=False)
     status: Mapped[str] = mapped_column(String(10), nullable=False)

@@ -127,10 +127,8 @@ def set_rules(session: Session, merchant_id: int, data: EntryReviewRulesIn, *,
     for key in ("member_ids", "devices", "ips"):
         bl[key] = list(dict.fromkeys(bl[key]))
     rules = EntryReviewRules.model_validate(doc)
-    merchant = merchants.get_merchant(session, merchant_id)
     before = get_rules(session, merchant_id).model_dump()
-    # A new dict, so that the JSON column is seen as changed.
-    merchant.settings = {**(merchant.settings or {}), RULES_KEY: rules.model_dump()}
+    merchants.set_setting(session, merchant_id, RULES_KEY, rules.model_dump())
     audit.record(session, merchant_id, actor=actor, action="update", entity="entry_review_rules",
                  entity_id=merchant_id, before=before, after=rules.model_dump())
     session.flush()
@@ -163,7 +161,7 @@ def gather_facts(session: Session, merchant_id: int, member: Member, rules: Entr
 def review_attempt(session: Session, merchant_id: int, member: Member, *, group_ids: list[int],
                    group_id: int | None, live_code_id: int | None, device: str | None,
                    ip: str | None, risk_score: float | None, now: datetime,
-                   ) -> tuple[Verdict, JoinRequest]:
+                   channel: str | None = None) -> tuple[Verdict, JoinRequest]:
     """Review one join attempt and record it as a JoinRequest (flushed, with its id)."""
     rules = get_rules(session, merchant_id)
     facts = gather_facts(session, merchant_id, member, rules, group_ids=group_ids,
@@ -172,7 +170,8 @@ def review_attempt(session: Session, merchant_id: int, member: Member, *, group_
     decided = verdict.decision != HOLD
     request = JoinRequest(
         merchant_id=merchant_id, group_id=group_id, member_id=member.id,
-        live_code_id=live_code_id, device=device, ip=ip, decision=verdict.decision,
+        live_code_id=live_code_id, device=device, ip=ip, channel=channel,
+        decision=verdict.decision,
         status=STATUS_AFTER[verdict.decision], reasons=[r.to_dict() for r in verdict.reasons],
         decided_by="entry_review" if decided else None, decided_at=now if decided else None,
         created_at=now)
@@ -245,7 +244,8 @@ def join(session: Session, merchant_id: int, group_id: int, member_id: int, *, n
         raise AlreadyInGroup(member.id, group.id)
     verdict, request = review_attempt(
         session, merchant_id, member, group_ids=[group.id], group_id=group.id,
-        live_code_id=live_code_id, device=device, ip=ip, risk_score=risk_score, now=now)
+        live_code_id=live_code_id, device=device, ip=ip, risk_score=risk_score, now=now,
+        channel=channel)
     outcome = JoinOutcome(decision=verdict.decision, join_request_id=request.id,
                           member_id=member.id, reasons=list(request.reasons),
                           group_id=group.id, live_code_id=live_code_id, channel=channel)

@@ -112,3 +112,11 @@ def upsert_store(session: Session, merchant_id: int, code: str, name: str,
         store.name, store.kind = name, kind
     session.flush()
     return store
+
+
+def set_setting(session: Session, merchant_id: int, key: str, value) -> None:
+    """Replace one merchant-editable rule object in Merchant.settings."""
+    merchant = get_merchant(session, merchant_id)
+    # A new dict, so that the JSON column is seen as changed.
+    merchant.settings = {**(merchant.settings or {}), key: value}
+    session.flush()
