@@ -17,8 +17,10 @@ def _register() -> None:
     from siyu.groups.cli import app as group_app
     from siyu.merchants.cli import app as merchant_app
     from siyu.serve import serve
+    from siyu.sim.cli import sim
 
     app.command("serve")(serve)
+    app.command("sim")(sim)
     app.add_typer(merchant_app, name="merchant")
     app.add_typer(db_app, name="db")
     app.add_typer(group_app, name="group")

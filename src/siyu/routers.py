@@ -20,3 +20,11 @@ def include_all(app: FastAPI) -> None:
     for router in (members_router, catalog_router, orders_router, events_router, audit_router,
                    groups_router, channels_router):
         app.include_router(router, prefix="/api/v1")
+
+    from fastapi.staticfiles import StaticFiles
+
+    from siyu.web.console import STATIC_DIR
+    from siyu.web.console import router as console_router
+
+    app.include_router(console_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,1 @@
+"""Analytics: KPIs, funnels and series computed from events, groups and orders."""

@@ -1,0 +1,1 @@
+"""Synthetic population and New-Year campaign simulator (demo data, rehearsal, load)."""

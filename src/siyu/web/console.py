@@ -1,0 +1,114 @@
+"""Console routes under /console (server-rendered, zh-CN first). Thin: resolve who is
+signed in and the language, call `views`, render a template."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from siyu import __version__
+from siyu.core.errors import Unauthorized
+from siyu.core.i18n import t
+from siyu.deps import get_now, get_session
+from siyu.merchants.service import Principal, authenticate
+from siyu.web import auth, views
+
+WEB_DIR = Path(__file__).parent
+STATIC_DIR = WEB_DIR / "static"
+templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+router = APIRouter(include_in_schema=False)
+
+
+def render(request: Request, name: str, context: dict, *, status: int = 200) -> Response:
+    lang = context.get("lang") or auth.lang_of(request)
+    other = "en" if lang == "zh-CN" else "zh-CN"
+    ctx = {"lang": lang, "_": lambda key: t(key, lang), "version": __version__,
+           "lang_url": str(request.url.include_query_params(lang=other)),
+           "path": request.url.path, **context}
+    response = templates.TemplateResponse(request, name, ctx, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    auth.remember_lang(request, response, lang)
+    return response
+
+
+def _to_signin() -> RedirectResponse:
+    return RedirectResponse("/console/signin", status_code=303)
+
+
+def _page(request: Request, session: Session, principal: Principal, name: str,
+          context: dict) -> Response:
+    merchant = views.merchant_name(session, principal.merchant_id)
+    return render(request, name, {"merchant": merchant, "principal": principal, **context})
+
+
+@router.get("/")
+def root() -> RedirectResponse:
+    return RedirectResponse("/console", status_code=307)
+
+
+@router.get("/console/signin")
+def signin_form(request: Request, session: Session = Depends(get_session)):
+    if auth.principal_of(request, session) is not None:
+        return RedirectResponse("/console", status_code=303)
+    return render(request, "signin.html", {"error": None})
+
+
+@router.post("/console/signin")
+def signin(request: Request, api_key: str = Form(default="", max_length=200),
+           session: Session = Depends(get_session)):
+    key = api_key.strip()
+    try:
+        authenticate(session, key)
+    except Unauthorized:
+        lang = auth.lang_of(request)
+        return render(request, "signin.html", {"error": t("signin.bad", lang)}, status=401)
+    response = RedirectResponse("/console", status_code=303)
+    auth.sign_in(request, response, key)
+    return response
+
+
+@router.post("/console/signout")
+def signout():
+    response = _to_signin()
+    auth.sign_out(response)
+    return response
+
+
+@router.get("/console")
+def home(request: Request, session: Session = Depends(get_session),
+         now: datetime = Depends(get_now)):
+    principal = auth.principal_of(request, session)
+    if principal is None:
+        return _to_signin()
+    data = views.home(session, principal.merchant_id, now, auth.lang_of(request))
+    return _page(request, session, principal, "home.html", data)
+
+
+@router.get("/console/members")
+def members(request: Request, q: str | None = Query(default=None, max_length=100),
+            tag: str | None = Query(default=None, max_length=50),
+            channel: str | None = Query(default=None, max_length=50),
+            page: int = Query(default=1, ge=1, le=100_000),
+            session: Session = Depends(get_session)):
+    principal = auth.principal_of(request, session)
+    if principal is None:
+        return _to_signin()
+    data = views.members(session, principal.merchant_id, auth.lang_of(request), q=q, tag=tag,
+                         channel=channel, page=page)
+    return _page(request, session, principal, "members.html", data)
+
+
+@router.get("/console/groups")
+def groups(request: Request, page: int = Query(default=1, ge=1, le=100_000),
+           session: Session = Depends(get_session), now: datetime = Depends(get_now)):
+    principal = auth.principal_of(request, session)
+    if principal is None:
+        return _to_signin()
+    data = views.groups(session, principal.merchant_id, now, auth.lang_of(request), page=page)
+    return _page(request, session, principal, "groups.html", data)
