@@ -24,6 +24,12 @@ def _register() -> None:
     app.add_typer(merchant_app, name="merchant")
     app.add_typer(db_app, name="db")
     app.add_typer(group_app, name="group")
+    from siyu.segments.cli import app as segment_app
+
+    app.add_typer(segment_app, name="segment")
+    from siyu.abtest.cli import app as ab_app
+
+    app.add_typer(ab_app, name="ab")
 
 
 @app.command("version")
