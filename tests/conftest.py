@@ -133,6 +133,10 @@ class Api:
         self.client, self.merchant_id, self.key = client, merchant_id, key
         self.headers = {"Authorization": f"Bearer {key}"}
 
+    def request(self, method, url, **kw):
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return self.client.request(method, url, headers=headers, **kw)
+
     def __getattr__(self, method):
         def call(url, **kw):
             headers = {**self.headers, **kw.pop("headers", {})}

@@ -24,6 +24,10 @@ def _register() -> None:
     app.add_typer(merchant_app, name="merchant")
     app.add_typer(db_app, name="db")
     app.add_typer(group_app, name="group")
+    from siyu.io.cli import export_app, import_app
+
+    app.add_typer(import_app, name="import")
+    app.add_typer(export_app, name="export")
     from siyu.segments.cli import app as segment_app
 
     app.add_typer(segment_app, name="segment")

@@ -14,11 +14,12 @@ def include_all(app: FastAPI) -> None:
     from siyu.channels.api import router as channels_router
     from siyu.events.api import router as events_router
     from siyu.groups.api import router as groups_router
+    from siyu.io.api import router as io_router
     from siyu.members.api import router as members_router
     from siyu.orders.api import router as orders_router
 
     for router in (members_router, catalog_router, orders_router, events_router, audit_router,
-                   groups_router, channels_router):
+                   io_router, groups_router, channels_router):
         app.include_router(router, prefix="/api/v1")
 
     from fastapi.staticfiles import StaticFiles

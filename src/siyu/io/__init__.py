@@ -1,0 +1,1 @@
+"""Import and export of members, products and orders as CSV and Excel (.xlsx) files."""
