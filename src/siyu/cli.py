@@ -16,6 +16,7 @@ def _register() -> None:
     from siyu.db.cli import app as db_app
     from siyu.groups.cli import app as group_app
     from siyu.merchants.cli import app as merchant_app
+    from siyu.promo.cli import app as promo_app
     from siyu.serve import serve
     from siyu.sim.cli import sim
 
@@ -23,6 +24,7 @@ def _register() -> None:
     app.command("sim")(sim)
     app.add_typer(merchant_app, name="merchant")
     app.add_typer(db_app, name="db")
+    app.add_typer(promo_app, name="promo")
     app.add_typer(group_app, name="group")
     from siyu.io.cli import export_app, import_app
 
