@@ -5,7 +5,8 @@ from pathlib import Path
 
 from .factories import make_item, make_promo, run_quote
 
-EXAMPLE = Path("/work/shared/spec/examples/promo_quote_input.json")
+# The contract's own example, from the shared/ folder that sits beside the repository.
+EXAMPLE = Path(__file__).resolve().parents[3] / "shared/spec/examples/promo_quote_input.json"
 
 # Worked out by hand (fen). Cart: GIFT 18800 + TEA 2 × 5900 = 30600.
 # - With 第二件半价 (priority 20) the tea is 5900 + 2950, the cart 27650 < 30000, so
