@@ -1,51 +1,63 @@
-"""The `siyu` command, assembled from the domain CLIs (one line each in COMMANDS)."""
+"""The `siyu` command, assembled from the domain CLIs listed in COMMANDS.
+
+A command loads only its own domain: `siyu promo quote` does not import the database
+stack or the web server, so scripts calling it in a loop start fast. `siyu --help`
+(and `from siyu.cli import app`) loads them all.
+"""
 
 from __future__ import annotations
+
+import importlib
+import sys
 
 import typer
 
 from siyu import __version__
 
-app = typer.Typer(
-    name="siyu", help="Siyu 私域: 社群运营平台命令行", no_args_is_help=True,
-    pretty_exceptions_enable=False, add_completion=False,
-)
+# name: (module, attribute, "group" for a Typer app | "command" for a function)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "serve": ("siyu.serve", "serve", "command"),
+    "sim": ("siyu.sim.cli", "sim", "command"),
+    "merchant": ("siyu.merchants.cli", "app", "group"),
+    "db": ("siyu.db.cli", "app", "group"),
+    "group": ("siyu.groups.cli", "app", "group"),
+    "import": ("siyu.io.cli", "import_app", "group"),
+    "export": ("siyu.io.cli", "export_app", "group"),
+    "promo": ("siyu.promo.cli", "app", "group"),
+    "segment": ("siyu.segments.cli", "app", "group"),
+    "ab": ("siyu.abtest.cli", "app", "group"),
+    "risk": ("siyu.risk.cli", "app", "group"),
+}
 
 
-def _register() -> None:
-    from siyu.db.cli import app as db_app
-    from siyu.groups.cli import app as group_app
-    from siyu.merchants.cli import app as merchant_app
-    from siyu.promo.cli import app as promo_app
-    from siyu.serve import serve
-    from siyu.sim.cli import sim
-
-    app.command("serve")(serve)
-    app.command("sim")(sim)
-    app.add_typer(merchant_app, name="merchant")
-    app.add_typer(db_app, name="db")
-    app.add_typer(promo_app, name="promo")
-    app.add_typer(group_app, name="group")
-    from siyu.io.cli import export_app, import_app
-
-    app.add_typer(import_app, name="import")
-    app.add_typer(export_app, name="export")
-    from siyu.segments.cli import app as segment_app
-
-    app.add_typer(segment_app, name="segment")
-    from siyu.abtest.cli import app as ab_app
-
-    app.add_typer(ab_app, name="ab")
-
-
-@app.command("version")
 def version():
     """显示版本。"""
     typer.echo(__version__)
 
 
-_register()
+def build(names: list[str] | None = None) -> typer.Typer:
+    root = typer.Typer(
+        name="siyu", help="Siyu 私域: 社群运营平台命令行", no_args_is_help=True,
+        pretty_exceptions_enable=False, add_completion=False,
+    )
+    root.command("version")(version)
+    for name in names if names is not None else list(COMMANDS):
+        module, attribute, kind = COMMANDS[name]
+        target = getattr(importlib.import_module(module), attribute)
+        if kind == "command":
+            root.command(name)(target)
+        else:
+            root.add_typer(target, name=name)
+    return root
+
+
+def __getattr__(name: str):
+    if name == "app":  # the full command tree, built on first use
+        globals()["app"] = full = build()
+        return full
+    raise AttributeError(name)
 
 
 def main() -> None:
-    app()
+    first = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    build([first] if first in COMMANDS else None)()

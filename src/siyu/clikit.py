@@ -8,13 +8,16 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy.orm import Session
 
 from siyu.core.errors import SiyuError
-from siyu.runtime import Runtime, open_runtime
+
+if TYPE_CHECKING:  # the database stack loads only for commands that touch stored data
+    from sqlalchemy.orm import Session
+
+    from siyu.runtime import Runtime
 
 DB_OPTION = typer.Option(None, "--db", help="数据库 URL (默认 SIYU_DATABASE_URL 或 sqlite:///siyu.db)")
 
@@ -43,6 +46,8 @@ def handle_errors(fn: Callable) -> Callable:
 
 @contextmanager
 def runtime(db: str | None) -> Iterator[Runtime]:
+    from siyu.runtime import open_runtime
+
     rt = open_runtime(db)
     try:
         yield rt

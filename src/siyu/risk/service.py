@@ -1,0 +1,32 @@
+"""The copy scanner as other domains use it: scan a text, or refuse copy that blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from siyu.risk.errors import CopyBlocked
+from siyu.risk.scanner import CustomWord, Finding, ScanResult, scan_text
+
+__all__ = ["CopyBlocked", "CustomWord", "Finding", "ScanResult", "check_outgoing", "scan_text"]
+
+
+def describe(finding: Finding) -> str:
+    return f"「{finding.match}」({finding.category}) {finding.rule}; 建议: {finding.suggestion}"
+
+
+def check_outgoing(
+    text: str,
+    field: str,
+    *,
+    custom: Iterable[CustomWord] | Mapping[str, str] | None = None,
+) -> tuple[Finding, ...]:
+    """Check copy before it goes out (posts, greetings, product copy, coupons).
+
+    Raises `CopyBlocked` (422, naming `field`) when the verdict is block; otherwise
+    returns the findings that need a human review (empty when the copy passes)."""
+    result = scan_text(text, custom=custom)
+    if result.verdict == "block":
+        listed = "; ".join(describe(f) for f in result.findings if f.blocks)
+        raise CopyBlocked(f"{field}: 文案含违规内容: {listed}", field=field,
+                          findings=result.findings)
+    return result.findings
