@@ -26,7 +26,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "promo": ("siyu.promo.cli", "app", "group"),
     "segment": ("siyu.segments.cli", "app", "group"),
     "ab": ("siyu.abtest.cli", "app", "group"),
+    "analytics": ("siyu.analytics.cli", "app", "group"),
     "risk": ("siyu.risk.cli", "app", "group"),
+    "hongbao": ("siyu.hongbao.cli", "app", "group"),
+    "jobs": ("siyu.jobs.cli", "app", "group"),
 }
 
 

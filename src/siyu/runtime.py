@@ -1,4 +1,4 @@
-"""The running system's handles: settings, engine, session factory, clock.
+"""The running system's handles: settings, engine, session factory, clock, hot backend.
 
 Built once per process by the edge (server, CLI command, test) and passed down.
 """
@@ -23,7 +23,17 @@ class Runtime:
     sessions: sessionmaker[Session]
     clock: Clock = field(default_factory=SystemClock)
 
+    @property
+    def hot(self):
+        """The hot backend (siyu.hot), built on first use from `settings.redis_url`."""
+        from siyu.hot import backend_for
+
+        return backend_for(self)
+
     def close(self) -> None:
+        hot = getattr(self, "_hot", None)
+        if hot is not None:
+            hot.shutdown()
         self.engine.dispose()
 
 

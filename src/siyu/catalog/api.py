@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from siyu.catalog import repository as repo
 from siyu.catalog import service
 from siyu.catalog.schemas import ProductIn, ProductOut
-from siyu.deps import ALL_ROLES, WRITE_CATALOG, get_session, require
+from siyu.deps import ALL_ROLES, WRITE_CATALOG, get_now, get_session, require
 from siyu.merchants.service import Principal
 
 router = APIRouter(tags=["products 商品"])
@@ -16,9 +18,10 @@ router = APIRouter(tags=["products 商品"])
 
 @router.post("/products", response_model=ProductOut, status_code=201)
 def upsert_product(body: ProductIn, response: Response, session: Session = Depends(get_session),
-                   principal: Principal = Depends(require(*WRITE_CATALOG))):
+                   principal: Principal = Depends(require(*WRITE_CATALOG)),
+                   now: datetime = Depends(get_now)):
     product, created = service.upsert(session, principal.merchant_id, body,
-                                      actor=principal.actor)
+                                      actor=principal.actor, now=now)
     if not created:
         response.status_code = 200
     return service.to_out(product)

@@ -49,3 +49,12 @@ def take_stock(session: Session, merchant_id: int, product_id: int, qty: int) ->
         .values(stock=Product.stock - qty)
     )
     return result.rowcount == 1
+
+
+def return_stock(session: Session, merchant_id: int, product_id: int, qty: int) -> None:
+    """Put units back (a cancelled order): an atomic increment."""
+    session.execute(
+        update(Product)
+        .where(Product.id == product_id, Product.merchant_id == merchant_id)
+        .values(stock=Product.stock + qty)
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from siyu.channels import service
@@ -28,12 +28,17 @@ async def raw_body(request: Request) -> bytes:
     return body
 
 
-@router.post("/channels/{channel}/send", response_model=MessageOut, status_code=201)
-def send_message(channel: str, body: SendIn, session: Session = Depends(get_session),
+@router.post("/channels/{channel}/send", response_model=MessageOut, status_code=201,
+             responses={202: {"description": "文案需复核: 已排队等待法务审核, 尚未发送"}})
+def send_message(channel: str, body: SendIn, response: Response,
+                 session: Session = Depends(get_session),
                  principal: Principal = Depends(require("operator")),
                  now: datetime = Depends(get_now)):
-    return service.send(session, principal.merchant_id, channel, body, now=now,
-                        actor=principal.actor)
+    out = service.send(session, principal.merchant_id, channel, body, now=now,
+                       actor=principal.actor)
+    if out.status == "review":
+        response.status_code = 202
+    return out
 
 
 @router.get("/channels/{channel}/messages", response_model=MessagePage)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from siyu.channels.adapter import Target
 from siyu.channels.models import ChannelMessage
 from siyu.db.scope import require_scoped, scoped
 
@@ -27,3 +30,14 @@ def search_messages(session: Session, merchant_id: int, *, channel: str | None =
     rows = list(session.scalars(stmt.order_by(ChannelMessage.id.desc()).limit(limit)
                                 .offset(offset)))
     return rows, total
+
+
+def add_message(session: Session, merchant_id: int, *, channel: str, target: Target, kind: str,
+                content: str, extra: dict, status: str, now: datetime) -> ChannelMessage:
+    """A message recorded without being sent (held for review)."""
+    row = ChannelMessage(merchant_id=merchant_id, channel=channel, target_kind=target.kind,
+                         target_id=target.id, content_kind=kind, content=content, extra=extra,
+                         status=status, created_at=now)
+    session.add(row)
+    session.flush()
+    return row

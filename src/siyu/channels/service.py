@@ -29,7 +29,7 @@ from siyu.channels.schemas import (
     WebhookResult,
 )
 from siyu.channels.simulator import SimulatorChannel
-from siyu.core.errors import InvalidInput, NotFound, SiyuError, Unauthorized
+from siyu.core.errors import Conflict, InvalidInput, NotFound, SiyuError, Unauthorized
 from siyu.events import service as events
 from siyu.events.schemas import EventIn
 from siyu.groups import service as groups
@@ -37,6 +37,8 @@ from siyu.groups.errors import AlreadyInGroup, NotInGroup
 from siyu.members import service as members
 from siyu.members.schemas import MemberIn
 from siyu.merchants import service as merchants
+from siyu.risk import reviews as copy_reviews
+from siyu.risk import service as copy_risk
 
 ADAPTERS: dict[str, Callable[[ChannelContext], ChannelAdapter]] = {
     "simulator": SimulatorChannel,
@@ -69,21 +71,83 @@ def _check_target(session: Session, merchant_id: int, target: Target) -> None:
         members.require_active(session, merchant_id, target.id)
 
 
+def _message_of(data: SendIn) -> tuple[str, str, dict]:
+    """(content_kind, content, extra) as stored in channel_messages; 422 when missing."""
+    kind = data.content_kind
+    if kind == "text":
+        return kind, _require(data.text, "text", kind), {}
+    if kind == "image":
+        return kind, _require(data.image_url, "image_url", kind), {}
+    return kind, _require(data.url, "url", kind), {
+        "title": _require(data.title, "title", kind), "description": data.description}
+
+
+def _deliver(adapter: ChannelAdapter, target: Target, kind: str, content: str,
+             extra: dict) -> Receipt:
+    if kind == "text":
+        return adapter.send_text(target, content)
+    if kind == "image":
+        return adapter.send_image(target, content)
+    return adapter.send_link(target, content, extra["title"], extra.get("description"))
+
+
+def _copy_of(kind: str, content: str, extra: dict) -> dict[str, str | None]:
+    """The words people read: a text, or a link's title and description (the URL itself
+    is the operator's own landing page, not copy)."""
+    if kind == "text":
+        return {"text": content}
+    if kind == "link":
+        return {"title": extra.get("title"), "description": extra.get("description")}
+    return {}
+
+
 def send(session: Session, merchant_id: int, channel: str, data: SendIn, *, now: datetime,
          actor: str) -> MessageOut:
+    """Send, after the copy scanner: copy that blocks is refused (422 copy_blocked naming
+    the field, nothing sent); copy that needs review is stored with status `review` and
+    queued for the legal role (risk reviews), and goes out when approved."""
     adapter = adapter_for(channel, ChannelContext(session, merchant_id, now))
     target = Target(data.target_kind, data.target_id)
     _check_target(session, merchant_id, target)
-    kind = data.content_kind
-    receipt: Receipt
-    if kind == "text":
-        receipt = adapter.send_text(target, _require(data.text, "text", kind))
-    elif kind == "image":
-        receipt = adapter.send_image(target, _require(data.image_url, "image_url", kind))
-    else:
-        receipt = adapter.send_link(target, _require(data.url, "url", kind),
-                                    _require(data.title, "title", kind), data.description)
+    kind, content, extra = _message_of(data)
+    texts = _copy_of(kind, content, extra)
+    review = copy_risk.check_copy(session, merchant_id, texts)
+    if review:
+        row = repo.add_message(session, merchant_id, channel=channel, target=target, kind=kind,
+                               content=content, extra=extra, status="review", now=now)
+        copy_reviews.submit(session, merchant_id, source="channel_message", source_id=row.id,
+                            texts=texts, findings=review, actor=actor, now=now)
+        return to_out(row)
+    receipt = _deliver(adapter, target, kind, content, extra)
     return to_out(repo.require_message(session, merchant_id, receipt.message_id))
+
+
+def _held(session: Session, merchant_id: int, message_id: int) -> ChannelMessage:
+    row = repo.require_message(session, merchant_id, message_id)
+    if row.status != "review":
+        raise Conflict(f"status: 消息 {message_id} 不在复核中 ({row.status})", field="status",
+                       code="message_not_in_review")
+    return row
+
+
+def release_reviewed(session: Session, merchant_id: int, message_id: int, *, now: datetime,
+                     actor: str) -> dict:
+    """Legal approved a held message: send it now; the held row records where it went."""
+    row = _held(session, merchant_id, message_id)
+    target = Target(row.target_kind, row.target_id)  # type: ignore[arg-type]
+    _check_target(session, merchant_id, target)
+    adapter = adapter_for(row.channel, ChannelContext(session, merchant_id, now))
+    receipt = _deliver(adapter, target, row.content_kind, row.content, dict(row.extra or {}))
+    row.status = "approved"
+    row.extra = {**(row.extra or {}), "sent_message_id": receipt.message_id}
+    session.flush()
+    return {"message_id": receipt.message_id}
+
+
+def reject_reviewed(session: Session, merchant_id: int, message_id: int, *, now: datetime,
+                    actor: str) -> None:
+    _held(session, merchant_id, message_id).status = "rejected"
+    session.flush()
 
 
 def list_messages(session: Session, merchant_id: int, channel: str, *,

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     max_event_batch: int = 5000
     # Webhook signature secret for the simulator channel.
     webhook_secret: str = "siyu-simulator-secret"
+    # Analytics: Parquet snapshots per merchant (DuckDB reads them). Unset: a folder
+    # "siyu-analytics" beside the SQLite database file (or the working directory).
+    analytics_dir: str | None = None
+    # Live segments and KPIs refresh a snapshot older than this before answering.
+    analytics_max_staleness_seconds: int = 300
 
 
 @lru_cache

@@ -11,7 +11,7 @@ from siyu.db.base import Base, BigId, JSONType, TenantMixin, UTCDateTime
 
 EVENT_KINDS = ("join", "leave", "message", "view", "add_to_cart", "order", "pay", "refund",
                "share", "invite", "check_in", "grab", "redeem", "complaint", "review",
-               "like", "comment")
+               "like", "comment", "lifecycle")
 
 
 class Event(Base, TenantMixin):

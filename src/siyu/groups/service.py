@@ -30,6 +30,7 @@ from siyu.members import repository as members_repo
 from siyu.members import service as members
 from siyu.members.models import Member
 from siyu.merchants import service as merchants
+from siyu.risk import service as copy_risk
 
 RULES_KEY = "entry_review"
 # What a JoinRequest's status is right after review, by decision.
@@ -66,9 +67,27 @@ def default_capacity(session: Session, merchant_id: int) -> int:
                                           get_settings().group_capacity))
 
 
+def _rule_texts(rules: object, path: str = "rules") -> dict[str, str]:
+    """Every text inside a group's rules document, by its path (rules.notice, ...)."""
+    if isinstance(rules, str):
+        return {path: rules}
+    if isinstance(rules, dict):
+        items = rules.items()
+    elif isinstance(rules, list):
+        items = enumerate(rules)
+    else:
+        return {}
+    out: dict[str, str] = {}
+    for key, value in items:
+        out.update(_rule_texts(value, f"{path}.{key}"))
+    return out
+
+
 def create_group(session: Session, merchant_id: int, data: GroupIn, *, now: datetime,
                  actor: str, live_code_id: int | None = None,
                  pool_position: int | None = None) -> Group:
+    # A group's name and rules are copy its members read: blocking copy is refused.
+    copy_risk.check_copy(session, merchant_id, {"name": data.name, **_rule_texts(data.rules)})
     group = Group(merchant_id=merchant_id, name=data.name, kind=data.kind, owner=data.owner,
                   capacity=data.capacity or default_capacity(session, merchant_id),
                   rules=data.rules, member_count=0, status="active",

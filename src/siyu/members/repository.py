@@ -235,3 +235,24 @@ def external_ids(session: Session, merchant_id: int, member_ids: Iterable[int]) 
             Member.merchant_id == merchant_id, Member.id.in_(ids[i : i + BULK_CHUNK]))
         out.update({mid: ext for mid, ext in session.execute(stmt)})
     return out
+
+
+def set_lifecycle(session: Session, merchant_id: int, member_ids: list[int], stage: str) -> None:
+    for i in range(0, len(member_ids), 500):
+        session.execute(update(Member).where(Member.merchant_id == merchant_id,
+                                             Member.id.in_(member_ids[i : i + 500]))
+                        .values(lifecycle=stage),
+                        execution_options={"synchronize_session": False})
+
+
+def risk_profiles(session: Session, merchant_id: int, member_ids: Iterable[int],
+                  ) -> dict[int, tuple]:
+    """id -> (external_id, phone_hash, phone_masked, registered_at)."""
+    ids = list(set(member_ids))
+    out: dict[int, tuple] = {}
+    for i in range(0, len(ids), BULK_CHUNK):
+        stmt = select(Member.id, Member.external_id, Member.phone_hash, Member.phone_masked,
+                      Member.registered_at).where(Member.merchant_id == merchant_id,
+                                                  Member.id.in_(ids[i : i + BULK_CHUNK]))
+        out.update({row[0]: tuple(row[1:]) for row in session.execute(stmt)})
+    return out

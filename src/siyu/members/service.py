@@ -355,3 +355,19 @@ def external_ids_by_id(session: Session, merchant_id: int, member_ids: Sequence[
                        ) -> dict[int, str]:
     """id -> external_id of the merchant's members among these (erased ones included)."""
     return repo.external_ids(session, merchant_id, member_ids)
+
+
+def set_lifecycles(session: Session, merchant_id: int, stages: Mapping[int, str]) -> None:
+    """Store the lifecycle stage computed by analytics ({member_id: stage})."""
+    by_stage: dict[str, list[int]] = {}
+    for member_id, stage in stages.items():
+        by_stage.setdefault(stage, []).append(member_id)
+    for stage, ids in by_stage.items():
+        repo.set_lifecycle(session, merchant_id, ids, stage)
+
+
+def risk_profiles(session: Session, merchant_id: int, member_ids: Sequence[int],
+                  ) -> dict[int, tuple]:
+    """For order-risk sweeps: id -> (external_id, phone_hash, phone_masked, registered_at);
+    the hash matches accounts sharing a phone without ever reading the number."""
+    return repo.risk_profiles(session, merchant_id, member_ids)

@@ -18,6 +18,9 @@ class OrderLineIn(BaseModel):
     # Omitted: the product's current price.
     price: Yuan | None = None
     name: str | None = Field(default=None, max_length=200)
+    # Omitted: the order's `discount` is allocated pro rata. Given on every line: the
+    # discount of each line (e.g. from a promotion quote); they must sum to `discount`.
+    discount: Yuan | None = None
 
 
 class OrderIn(BaseModel):

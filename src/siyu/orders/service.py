@@ -28,6 +28,19 @@ def by_key(session: Session, merchant_id: int, key: str) -> Order | None:
     return session.scalars(stmt).one_or_none()
 
 
+def _line_discounts(data: OrderIn, priced: list[tuple[str, str, int, int]]) -> list[int]:
+    given = [ln.discount for ln in data.lines]
+    if all(d is None for d in given):
+        return allocate(data.discount, [q * p for _, _, q, p in priced])
+    for i, (d, (_, _, qty, price)) in enumerate(zip(given, priced, strict=True)):
+        if d is None or d > qty * price:
+            raise InvalidInput(f"lines.{i}.discount: 每行都须给出优惠, 且不超过该行金额",
+                               field=f"lines.{i}.discount")
+    if sum(given) != data.discount:
+        raise InvalidInput("discount: 须等于各行优惠之和", field="discount")
+    return given
+
+
 def place(session: Session, merchant_id: int, data: OrderIn, *, now: datetime,
           idempotency_key: str | None = None, take_stock: bool = True,
           emit_events: bool = True) -> tuple[Order, bool]:
@@ -57,7 +70,7 @@ def place(session: Session, merchant_id: int, data: OrderIn, *, now: datetime,
     subtotal = sum(q * p for _, _, q, p in priced)
     if data.discount > subtotal:
         raise InvalidInput("discount: 优惠不能超过商品金额", field="discount")
-    line_discounts = allocate(data.discount, [q * p for _, _, q, p in priced])
+    line_discounts = _line_discounts(data, priced)
     if take_stock:
         for i, (sku, _, qty, _) in enumerate(priced):
             product = products.get(sku)
@@ -88,6 +101,33 @@ def place(session: Session, merchant_id: int, data: OrderIn, *, now: datetime,
         if order.paid_at:
             events.emit(session, merchant_id, "pay", at=placed_at, member_id=order.member_id,
                         group_id=order.group_id, payload=payload, key=f"pay:{order.id}")
+    return order, True
+
+
+CANCELLABLE = ("pending", "paid", "held")
+
+
+def cancel(session: Session, merchant_id: int, order_id: int, *, now: datetime,
+           ) -> tuple[Order, bool]:
+    """Cancel an order not yet shipped; its stock goes back. Returns (order, changed):
+    cancelling a cancelled order again changes nothing."""
+    order = require_scoped(session, Order, merchant_id, order_id, "order", for_update=True)
+    if order.status == "cancelled":
+        return order, False
+    if order.status not in CANCELLABLE:
+        raise Conflict(f"status: 订单状态为 {order.status}, 不能取消", field="status",
+                       code="order_not_cancellable")
+    order.status = "cancelled"
+    lines = lines_of(session, merchant_id, [order.id])[order.id]
+    products = catalog.by_skus(session, merchant_id, [ln.sku for ln in lines])
+    for ln in lines:
+        if ln.sku in products:
+            catalog.return_stock(session, merchant_id, products[ln.sku].id, ln.qty)
+    session.flush()
+    if order.paid_at is not None:
+        events.emit(session, merchant_id, "refund", at=now, member_id=order.member_id,
+                    group_id=order.group_id, key=f"refund:{order.id}",
+                    payload={"order_id": order.id, "total_fen": order.total_fen})
     return order, True
 
 
@@ -144,3 +184,107 @@ def anonymize_member(session: Session, merchant_id: int, member_id: int) -> None
         order.address = None
         order.ip = None
         order.device = None
+
+
+# ---- risk actions and facts (used by the risk domain) -------------------------------
+
+HOLDABLE = ("pending", "paid")
+REFUNDABLE = ("paid", "held", "shipped", "completed")
+TRADED = ("paid", "shipped", "completed")
+
+
+def hold(session: Session, merchant_id: int, order_id: int) -> tuple[Order, str, bool]:
+    """Hold an order for a risk review (冻结/暂停发货). Returns (order, status before,
+    changed); holding a held order changes nothing."""
+    order = require_scoped(session, Order, merchant_id, order_id, "order", for_update=True)
+    before = order.status
+    if before == "held":
+        return order, before, False
+    if before not in HOLDABLE:
+        raise Conflict(f"status: 订单状态为 {before}, 不能冻结", field="status",
+                       code="order_not_holdable")
+    order.status = "held"
+    session.flush()
+    return order, before, True
+
+
+def release(session: Session, merchant_id: int, order_id: int) -> tuple[Order, str]:
+    """A held order goes back to paid (or pending when it was never paid)."""
+    order = require_scoped(session, Order, merchant_id, order_id, "order", for_update=True)
+    if order.status != "held":
+        raise Conflict(f"status: 订单状态为 {order.status}, 不是冻结状态", field="status",
+                       code="order_not_held")
+    order.status = "paid" if order.paid_at is not None else "pending"
+    session.flush()
+    return order, "held"
+
+
+def refund(session: Session, merchant_id: int, order_id: int, *, now: datetime,
+           ) -> tuple[Order, str, bool]:
+    """Refund a paid order in full (退款). Units not yet shipped go back to stock.
+    Returns (order, status before, changed); refunding twice changes nothing."""
+    order = require_scoped(session, Order, merchant_id, order_id, "order", for_update=True)
+    before = order.status
+    if before == "refunded":
+        return order, before, False
+    if before not in REFUNDABLE or order.paid_at is None:
+        raise Conflict(f"status: 订单状态为 {before}, 不能退款", field="status",
+                       code="order_not_refundable")
+    order.status = "refunded"
+    if before in ("paid", "held"):
+        lines = lines_of(session, merchant_id, [order.id])[order.id]
+        products = catalog.by_skus(session, merchant_id, [ln.sku for ln in lines])
+        for ln in lines:
+            if ln.sku in products:
+                catalog.return_stock(session, merchant_id, products[ln.sku].id, ln.qty)
+    session.flush()
+    events.emit(session, merchant_id, "refund", at=now, member_id=order.member_id,
+                group_id=order.group_id, key=f"refund:{order.id}",
+                payload={"order_id": order.id, "total_fen": order.total_fen})
+    return order, before, True
+
+
+def placed_between(session: Session, merchant_id: int, *, since: datetime | None,
+                   until: datetime | None, batch: int = 1000):
+    """Orders placed in [since, until), oldest first, with their lines: yields
+    (order, lines) in batches so a long sweep does not hold everything twice."""
+    last = 0
+    while True:
+        stmt = scoped(Order, merchant_id).where(Order.id > last)
+        if since is not None:
+            stmt = stmt.where(Order.placed_at >= since)
+        if until is not None:
+            stmt = stmt.where(Order.placed_at < until)
+        rows = list(session.scalars(stmt.order_by(Order.id).limit(batch)))
+        if not rows:
+            return
+        lines = lines_of(session, merchant_id, [o.id for o in rows])
+        for o in rows:
+            yield o, lines[o.id]
+        last = rows[-1].id
+
+
+def _unit_prices(merchant_id: int, sku: str):
+    unit = (OrderLine.total_fen // OrderLine.qty).label("unit")
+    return (select(unit, Order.paid_at).join(Order, Order.id == OrderLine.order_id)
+            .where(OrderLine.merchant_id == merchant_id, Order.merchant_id == merchant_id,
+                   OrderLine.sku == sku, Order.status.in_(TRADED),
+                   Order.paid_at.is_not(None)))
+
+
+def lowest_unit_price(session: Session, merchant_id: int, sku: str, *, since: datetime,
+                      until: datetime) -> int | None:
+    """The lowest price paid for one unit of `sku` (discounts included, rounded down)
+    by orders paid in [since, until) that were not cancelled or refunded."""
+    sub = _unit_prices(merchant_id, sku).where(Order.paid_at >= since,
+                                               Order.paid_at < until).subquery()
+    return session.scalar(select(func.min(sub.c.unit)))
+
+
+def last_unit_price(session: Session, merchant_id: int, sku: str, *, before: datetime,
+                    ) -> int | None:
+    """The unit price of the last such transaction before `before`."""
+    stmt = (_unit_prices(merchant_id, sku).where(Order.paid_at < before)
+            .order_by(Order.paid_at.desc(), OrderLine.id.desc()).limit(1))
+    row = session.execute(stmt).first()
+    return None if row is None else row[0]

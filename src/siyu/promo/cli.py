@@ -48,3 +48,12 @@ def quote_command(
     """计算购物车的最优优惠组合, 逐行说明, 并给出凑单提示。"""
     request = parse_quote_request(_read(source))
     print_json(quote_document(quote(request, now=SystemClock().now())))
+
+
+def _register_stored() -> None:
+    from siyu.promo.storecli import register
+
+    register(app)
+
+
+_register_stored()

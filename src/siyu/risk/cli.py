@@ -1,4 +1,6 @@
-"""`siyu risk scan`: scan copy line by line, one JSON object per line (contract 3)."""
+"""`siyu risk`: `scan` copy line by line, one JSON object per line (contract 3); `orders`
+sweeps orders (a file or the database) for risk hits; `escalate` runs the incident timers;
+`lottery` checks a lottery's published rules."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from siyu.core.errors import InvalidInput
 from siyu.risk.custom import parse_custom
 from siyu.risk.scanner import default_scanner, scanner_for
 
-app = typer.Typer(help="风控与合规: 文案扫描", no_args_is_help=True)
+app = typer.Typer(help="风控与合规: 文案扫描、订单风控、事件升级、抽奖合规", no_args_is_help=True)
 
 
 def _read(path: str, field: str) -> str:
@@ -66,3 +68,125 @@ def scan(
             out.clear()
     if out:
         sys.stdout.write("\n".join(out) + "\n")
+
+
+def _since_until(since: str | None, until: str | None):
+    from siyu.core.clock import parse_datetime
+
+    start = parse_datetime(since, "--since") if since else None
+    end = parse_datetime(until, "--until") if until else None
+    if start is not None and end is not None and end <= start:
+        raise InvalidInput("--until: 须晚于 --since", field="--until")
+    return start, end
+
+
+def _validated(model, text: str, field: str):
+    from pydantic import ValidationError
+
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InvalidInput(f"{field}: 不是有效的 JSON: {e.msg} (第 {e.lineno} 行)",
+                           field=field) from None
+    try:
+        return model.model_validate(doc)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "document"
+        raise InvalidInput(f"{field}: {where}: {first.get('msg', 'invalid')}",
+                           field=field) from None
+
+
+def _write_jsonl(docs) -> None:
+    out = [json.dumps(d, ensure_ascii=False, default=str) for d in docs]
+    if out:
+        sys.stdout.write("\n".join(out) + "\n")
+
+
+@app.command("orders")
+@handle_errors
+def orders_sweep(
+    orders: str | None = typer.Option(
+        None, "--orders",
+        help="订单文件 CSV/XLSX, 每行一个商品; 必填列 order_no, paid_at; 可选 "
+        "member_external_id, ip, device, address, phone, registered_at, sku, qty, price, "
+        "cost, channel, flash_sale"),
+    claims: str | None = typer.Option(
+        None, "--claims", help="领券/抢红包记录 CSV: member_external_id,at,kind (仅文件模式)"),
+    rules: str | None = typer.Option(
+        None, "--rules",
+        help="JSON 文件: 订单风控阈值 (如 {\"ip_orders\": 3}), 覆盖默认或商户设置"),
+    db: str | None = typer.Option(None, "--db", help="数据库 URL (不给 --orders 时扫描数据库)"),
+    merchant: int | None = typer.Option(None, "--merchant", help="商户 ID (库中只有一个时可省略)"),
+    since: str | None = typer.Option(None, "--since", help="起始日期/时间 (含), 北京时间"),
+    until: str | None = typer.Option(None, "--until", help="截止日期/时间 (不含), 北京时间"),
+    save: bool = typer.Option(False, "--save", help="保存命中, 新命中建事件单 (仅数据库模式)"),
+):
+    """订单风控扫描: 同IP/设备批量下单、多账号共用手机/地址/设备、异常地址、自提柜、
+    领券过快 (羊毛党)、新账号只买引流品。每个命中一行 JSON (JSONL)。"""
+    from siyu.risk.rules import OrderRules
+
+    start, end = _since_until(since, until)
+    custom = _validated(OrderRules, _read(rules, "--rules"), "--rules") if rules else None
+    if orders is not None:
+        for flag, value in (("--db", db), ("--merchant", merchant), ("--save", save or None)):
+            if value is not None:
+                raise InvalidInput(f"{flag}: 扫描文件 (--orders) 时不能同时给出 {flag}",
+                                   field=flag)
+        _write_jsonl(_sweep_file(orders, claims, custom or OrderRules(), start, end))
+        return
+    if claims is not None:
+        raise InvalidInput("--claims: 只用于文件模式 (--orders)", field="--claims")
+    _write_jsonl(_sweep_db(db, merchant, custom, start, end, save))
+
+
+def _sweep_file(orders: str, claims: str | None, rules, start, end) -> list[dict]:
+    from siyu.risk.orders_engine import sweep
+    from siyu.risk.orders_file import read_claims, read_orders
+
+    facts = read_orders(orders)
+    claim_facts = read_claims(claims) if claims else []
+
+    def inside(at) -> bool:
+        return (start is None or at >= start) and (end is None or at < end)
+
+    hits = sweep([f for f in facts if inside(f.at)], [c for c in claim_facts if inside(c.at)],
+                 rules)
+    return [h.to_dict() for h in hits]
+
+
+def _sweep_db(db: str | None, merchant: int | None, rules, start, end, save: bool) -> list:
+    from siyu.clikit import runtime, unit_of_work
+    from siyu.merchants.service import resolve_merchant
+    from siyu.risk.orders_service import run_sweep
+
+    with runtime(db) as rt, unit_of_work(rt) as session:
+        merchant_id = resolve_merchant(session, merchant).id
+        return run_sweep(session, merchant_id, since=start, until=end, now=rt.clock.now(),
+                         actor="cli:risk-orders", save=save, rules=rules)
+
+
+@app.command("escalate")
+@handle_errors
+def escalate(db: str | None = typer.Option(None, "--db", help="数据库 URL"),
+             now: str | None = typer.Option(None, "--now", help="按此时间判断超时 (默认当前时间)")):
+    """事件单超时升级: 未按时响应/解决的事件升一级 (客服 → 品牌公关 → 法务); 可重复运行。"""
+    from siyu.clikit import print_json, runtime, unit_of_work
+    from siyu.core.clock import parse_datetime
+    from siyu.risk.incidents_service import escalate_due
+
+    with runtime(db) as rt, unit_of_work(rt) as session:
+        at = parse_datetime(now, "--now") if now else rt.clock.now()
+        print_json({"at": at.isoformat(), "escalated": escalate_due(session, now=at)})
+
+
+@app.command("lottery")
+@handle_errors
+def lottery_check(source: str = typer.Argument("-", metavar="[FILE|-]",
+                                               help="抽奖规则 JSON 文件; - 为标准输入")):
+    """抽奖合规检查: 奖品种类、参与条件、金额、数量或概率、开奖时间, 最高奖不超过 5 万元。"""
+    from siyu.clikit import print_json
+    from siyu.risk import lottery
+
+    doc = _validated(lottery.LotteryIn, _read(source, "FILE"), "FILE")
+    print_json(lottery.report(doc))

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from siyu.risk.errors import CopyBlocked
 from siyu.risk.scanner import CustomWord, Finding, ScanResult, scan_text
 
-__all__ = ["CopyBlocked", "CustomWord", "Finding", "ScanResult", "check_outgoing", "scan_text"]
+__all__ = ["CopyBlocked", "CustomWord", "Finding", "ScanResult", "check_copy", "check_outgoing",
+           "scan_text"]
 
 
 def describe(finding: Finding) -> str:
@@ -30,3 +31,20 @@ def check_outgoing(
         raise CopyBlocked(f"{field}: 文案含违规内容: {listed}", field=field,
                           findings=result.findings)
     return result.findings
+
+
+def check_copy(session, merchant_id: int, texts: Mapping[str, str | None]) -> dict[str, tuple]:
+    """Check several fields of one piece of copy with the merchant's own words too.
+
+    Raises `CopyBlocked` naming the first field that blocks (nothing should be sent or
+    saved); returns {field: findings} for the fields that need a legal review."""
+    from siyu.risk.rules_service import copy_words  # the database stack, only when used
+
+    custom = copy_words(session, merchant_id)
+    review: dict[str, tuple] = {}
+    for field, text in texts.items():
+        if text:
+            findings = check_outgoing(text, field, custom=custom)
+            if findings:
+                review[field] = findings
+    return review

@@ -1,0 +1,1 @@
+"""Limited coupons: templates with total stock and per-member limits, claims, a member's coupons."""

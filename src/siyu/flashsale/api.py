@@ -1,0 +1,75 @@
+"""HTTP: /api/v1/flash-sales (contract 9), sessions of a day, return rounds. Thin."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Header
+from sqlalchemy.orm import Session
+
+from siyu.deps import ALL_ROLES, get_now, get_session, require
+from siyu.flashsale import service
+from siyu.flashsale.schemas import (
+    BuyIn,
+    BuyOut,
+    FlashSaleIn,
+    FlashSaleOut,
+    ReturnRoundIn,
+    SessionsIn,
+)
+from siyu.hot import Hot
+from siyu.hot.deps import get_hot
+from siyu.merchants.service import Principal
+
+router = APIRouter(tags=["flash sales 秒杀"])
+
+WRITE = ("owner", "operator", "planner")
+BUYERS = ("owner", "operator", "cs")
+
+
+@router.post("/flash-sales", response_model=FlashSaleOut, status_code=201)
+def create_flash_sale(body: FlashSaleIn, session: Session = Depends(get_session),
+                      principal: Principal = Depends(require(*WRITE)),
+                      now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
+    sale = service.create(session, hot, principal.merchant_id, body, now=now,
+                          actor=principal.actor)
+    return service.to_out(session, hot, sale, now=now)
+
+
+@router.post("/flash-sales/sessions", response_model=list[FlashSaleOut], status_code=201)
+def create_sessions(body: SessionsIn, session: Session = Depends(get_session),
+                    principal: Principal = Depends(require(*WRITE)),
+                    now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
+    """一天的场次 (默认 10:00 / 15:00 / 20:00 北京时间), 每场独立库存与限购。"""
+    sales = service.create_sessions(session, hot, principal.merchant_id, body, now=now,
+                                    actor=principal.actor)
+    return [service.to_out(session, hot, s, now=now) for s in sales]
+
+
+@router.post("/flash-sales/{sale_id}/buy", response_model=BuyOut)
+def buy(sale_id: int, body: BuyIn, session: Session = Depends(get_session),
+        principal: Principal = Depends(require(*BUYERS)), now: datetime = Depends(get_now),
+        hot: Hot = Depends(get_hot),
+        idempotency_key: str | None = Header(default=None, max_length=100)):
+    order_id = service.buy(session, hot, principal.merchant_id, sale_id, body.member_id,
+                           body.qty, idem_key=idempotency_key or uuid.uuid4().hex, now=now)
+    return BuyOut(order_id=order_id)
+
+
+@router.get("/flash-sales/{sale_id}", response_model=FlashSaleOut)
+def get_flash_sale(sale_id: int, session: Session = Depends(get_session),
+                   principal: Principal = Depends(require(*ALL_ROLES)),
+                   now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
+    return service.get(session, hot, principal.merchant_id, sale_id, now=now)
+
+
+@router.post("/flash-sales/{sale_id}/return-round", response_model=FlashSaleOut,
+             status_code=201)
+def return_round(sale_id: int, body: ReturnRoundIn, session: Session = Depends(get_session),
+                 principal: Principal = Depends(require(*WRITE)),
+                 now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
+    """返场: 未售出的库存在新的时间段再卖一轮。"""
+    child = service.return_round(session, hot, principal.merchant_id, sale_id, body, now=now,
+                                 actor=principal.actor)
+    return service.to_out(session, hot, child, now=now)

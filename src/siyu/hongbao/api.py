@@ -1,0 +1,88 @@
+"""HTTP: /api/v1/envelopes and /api/v1/envelope-rains (contract 9). Thin: calls services."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Header
+from sqlalchemy.orm import Session
+
+from siyu.deps import ALL_ROLES, get_now, get_session, require
+from siyu.hongbao import grabs, service
+from siyu.hongbao import repository as repo
+from siyu.hongbao.schemas import (
+    EnvelopeIn,
+    EnvelopeOut,
+    EnvelopeStatus,
+    GrabIn,
+    GrabOut,
+    RainIn,
+    ShareIn,
+    ShareOut,
+)
+from siyu.hot import Hot
+from siyu.hot.deps import get_hot
+from siyu.merchants.service import Principal
+
+router = APIRouter(tags=["hongbao 红包"])
+
+SENDERS = ("owner", "operator", "planner")
+GRABBERS = ("owner", "operator", "cs")
+
+
+@router.post("/envelopes", response_model=EnvelopeOut, status_code=201)
+def create_envelope(body: EnvelopeIn, session: Session = Depends(get_session),
+                    principal: Principal = Depends(require(*SENDERS)),
+                    now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
+    envelope = service.create(session, hot, principal.merchant_id, body, now=now,
+                              actor=principal.actor)
+    return service.to_out(envelope, now=now)
+
+
+@router.post("/envelopes/{envelope_id}/grab", response_model=GrabOut,
+             response_model_exclude_none=True)
+def grab(envelope_id: int, body: GrabIn, session: Session = Depends(get_session),
+         principal: Principal = Depends(require(*GRABBERS)), now: datetime = Depends(get_now),
+         hot: Hot = Depends(get_hot),
+         idempotency_key: str | None = Header(default=None, max_length=100)):
+    return grabs.grab(session, hot, principal.merchant_id, envelope_id, body.member_id,
+                      idem_key=idempotency_key or uuid.uuid4().hex, now=now)
+
+
+@router.get("/envelopes/{envelope_id}", response_model=EnvelopeStatus)
+def get_envelope(envelope_id: int, session: Session = Depends(get_session),
+                 principal: Principal = Depends(require(*ALL_ROLES)),
+                 now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
+    return service.status(session, hot, principal.merchant_id, envelope_id, now=now)
+
+
+@router.get("/envelopes/{envelope_id}/rules")
+def get_rules(envelope_id: int, session: Session = Depends(get_session),
+              principal: Principal = Depends(require(*ALL_ROLES))):
+    """公示规则: total, count, value range, time, how to claim."""
+    return repo.require(session, principal.merchant_id, envelope_id).rules
+
+
+@router.post("/envelopes/{envelope_id}/shares", response_model=ShareOut,
+             response_model_exclude_none=True)
+def share(envelope_id: int, body: ShareIn, session: Session = Depends(get_session),
+          principal: Principal = Depends(require(*GRABBERS)), now: datetime = Depends(get_now)):
+    return grabs.share(session, principal.merchant_id, envelope_id, body.member_id,
+                       body.to_member_id, now=now)
+
+
+@router.post("/envelope-rains", status_code=201)
+def create_rain(body: RainIn, session: Session = Depends(get_session),
+                principal: Principal = Depends(require(*SENDERS)),
+                now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
+    rain, _ = service.create_rain(session, hot, principal.merchant_id, body, now=now,
+                                  actor=principal.actor)
+    return service.rain_out(session, hot, principal.merchant_id, rain.id, now=now)
+
+
+@router.get("/envelope-rains/{rain_id}")
+def get_rain(rain_id: int, session: Session = Depends(get_session),
+             principal: Principal = Depends(require(*ALL_ROLES)),
+             now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
+    return service.rain_out(session, hot, principal.merchant_id, rain_id, now=now)

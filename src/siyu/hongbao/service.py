@@ -1,0 +1,218 @@
+"""Use cases of envelopes: create (any kind, or a rain of them), read the status.
+
+Grabbing and sharing are in `siyu.hongbao.grabs`, the expiry refund in `tasks`.
+Every envelope's shares live in a hot pool (`hongbao:<id>`): pre-split at creation
+with a recorded seed (lucky, equal, targeted, blind box), or unit slots whose value is
+decided at the claim (tiered).
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from siyu.audit import service as audit
+from siyu.core.clock import to_beijing
+from siyu.core.errors import InvalidInput
+from siyu.core.money import fmt_yuan, parse_yuan
+from siyu.hongbao import engine
+from siyu.hongbao import repository as repo
+from siyu.hongbao.models import Envelope, EnvelopeRain
+from siyu.hongbao.rules import Rules, rules_for
+from siyu.hongbao.schemas import EnvelopeIn, EnvelopeOut, EnvelopeStatus, GrabLine, RainIn
+from siyu.hot import Hot
+
+CLAIM_TEXT = {
+    "normal": "在群内点击红包领取, 每人限领一次, 先到先得",
+    "targeted": "仅限指定会员领取, 每人限领一次",
+    "tiered": "领取即得优惠券; 分享给更多好友可解锁更高面额, 每人限领一次",
+    "blind_box": "打开盲盒即见金额; 每分享给一位好友可多开一次",
+}
+
+
+def pool_key(envelope_id: int) -> str:
+    return f"hongbao:{envelope_id}"
+
+
+def check_copy(text: str, field: str) -> None:
+    """Outgoing copy passes the risk scanner when it is installed (blocks raise 422)."""
+    try:
+        from siyu.risk.service import check_outgoing
+    except ImportError:
+        try:
+            from siyu.risk.scanner import check_outgoing  # type: ignore[attr-defined]
+        except ImportError:
+            return
+    if text:
+        check_outgoing(text, field)
+
+
+def _targets(session: Session, merchant_id: int, targets: list[int]) -> list[int]:
+    from siyu.members import service as members
+
+    if not targets:
+        raise InvalidInput("targets: 定向红包须指定会员", field="targets")
+    unique = sorted(set(targets))
+    for member_id in unique:
+        members.require_active(session, merchant_id, member_id)
+    return unique
+
+
+def _split(data: EnvelopeIn, rules: Rules, session: Session, merchant_id: int):
+    """(amount, shares or None, seed, tiers, targets) for a new envelope."""
+    limits = rules.limits
+    if data.kind == "tiered":
+        tiers = (engine.parse_tiers([t.model_dump() for t in data.tiers])
+                 if data.tiers else rules.tiers)
+        if data.count > limits.max_count:
+            raise InvalidInput(f"count: 超过单个红包个数上限 {limits.max_count} 个", field="count")
+        engine.check_top_prize([tiers[-1].value], limits, field="tiers")
+        needed = data.count * tiers[-1].value
+        amount = needed if data.amount is None else data.amount
+        if amount < needed:
+            raise InvalidInput(f"amount: 预算不足: {data.count} 个最高档需 {fmt_yuan(needed)} 元",
+                               field="amount")
+        return amount, None, None, tiers, None
+    if data.amount is None:
+        raise InvalidInput("amount: 必填", field="amount")
+    engine.validate(data.amount, data.count, limits)
+    seed = data.seed if data.seed is not None else secrets.randbits(63)
+    shares = engine.split(data.amount, data.count, data.mode, rng=random.Random(seed))
+    engine.check_top_prize(shares, limits)
+    targets = _targets(session, merchant_id, data.targets) if data.kind == "targeted" else None
+    return data.amount, shares, seed, (), targets
+
+
+def create(session: Session, hot: Hot, merchant_id: int, data: EnvelopeIn, *, now: datetime,
+           actor: str, rain_id: int | None = None, wave: int | None = None) -> Envelope:
+    rules = rules_for(session, merchant_id)
+    check_copy(data.greeting, "greeting")
+    amount, shares, seed, tiers, targets = _split(data, rules, session, merchant_id)
+    starts_at = data.starts_at or now
+    expires_at = starts_at + timedelta(hours=data.expires_in_hours or rules.expires_in_hours)
+    extra_opens = (rules.extra_opens if data.extra_opens is None else data.extra_opens
+                   ) if data.kind == "blind_box" else 0
+    published = engine.published_rules(
+        kind=data.kind, mode="tiered" if data.kind == "tiered" else data.mode, amount=amount,
+        count=data.count, shares=shares or [], starts_at=to_beijing(starts_at).isoformat(),
+        expires_at=to_beijing(expires_at).isoformat(), how_to_claim=CLAIM_TEXT[data.kind],
+        tiers=tiers)
+    if seed is not None:
+        published["seed"] = str(seed)
+    envelope = Envelope(
+        merchant_id=merchant_id, kind=data.kind,
+        mode="tiered" if data.kind == "tiered" else data.mode, amount_fen=amount,
+        count=data.count, greeting=data.greeting, sender=actor,
+        seed=None if seed is None else str(seed), targets=targets,
+        tiers=[{"shares": t.shares, "value": t.value} for t in tiers] or None,
+        extra_opens=extra_opens, starts_at=starts_at, expires_at=expires_at, rain_id=rain_id,
+        wave=wave, rules=published, created_at=now)
+    session.add(envelope)
+    session.flush()
+    envelope.pool_key = pool_key(envelope.id)
+    hot.create_pool(session, envelope.pool_key, merchant_id=merchant_id, units=data.count,
+                    per_member_limit=1, shares=shares, now=now)
+    audit.record(session, merchant_id, actor=actor, action="create", entity="envelope",
+                 entity_id=envelope.id, after={"kind": data.kind, "amount": fmt_yuan(amount),
+                                               "count": data.count, "greeting": data.greeting})
+    session.flush()
+    return envelope
+
+
+def create_rain(session: Session, hot: Hot, merchant_id: int, data: RainIn, *, now: datetime,
+                actor: str) -> tuple[EnvelopeRain, list[Envelope]]:
+    """红包雨: each wave is a batch of envelopes that open at the wave's time."""
+    check_copy(data.greeting, "greeting")
+    rain = EnvelopeRain(merchant_id=merchant_id, name=data.name, greeting=data.greeting,
+                        rules={}, created_at=now)
+    session.add(rain)
+    session.flush()
+    envelopes: list[Envelope] = []
+    for w, wave in enumerate(sorted(data.waves, key=lambda x: x.at), 1):
+        for _ in range(wave.envelopes):
+            one = EnvelopeIn(amount=fmt_yuan(wave.amount), count=wave.count, mode=wave.mode,
+                             greeting=data.greeting, starts_at=wave.at,
+                             expires_in_hours=data.expires_in_hours)
+            try:
+                envelopes.append(create(session, hot, merchant_id, one, now=now, actor=actor,
+                                        rain_id=rain.id, wave=w))
+            except InvalidInput as e:
+                field = f"waves.{w - 1}.{e.field}"
+                raise InvalidInput(f"{field}: {e.message.split(': ', 1)[-1]}",
+                                   field=field) from None
+    rain.rules = rain_rules(rain, envelopes)
+    session.flush()
+    return rain, envelopes
+
+
+def rain_rules(rain: EnvelopeRain, envelopes: list[Envelope]) -> dict:
+    waves: dict[int, list[Envelope]] = {}
+    for e in envelopes:
+        waves.setdefault(e.wave or 0, []).append(e)
+    lows = [min(e.rules["value_range"][0] for e in envs) for envs in waves.values()]
+    highs = [max(e.rules["value_range"][1] for e in envs) for envs in waves.values()]
+    return {
+        "kind": "rain", "name": rain.name,
+        "total": fmt_yuan(sum(e.amount_fen for e in envelopes)),
+        "count": sum(e.count for e in envelopes), "envelopes": len(envelopes),
+        "value_range": [min(lows, key=parse_yuan), max(highs, key=parse_yuan)],
+        "how_to_claim": "每波红包雨准点开抢, 每个红包每人限领一次",
+        "waves": [{"wave": w, "at": to_beijing(envs[0].starts_at).isoformat(),
+                   "envelopes": [e.id for e in envs],
+                   "total": fmt_yuan(sum(e.amount_fen for e in envs)),
+                   "expires_at": to_beijing(envs[0].expires_at).isoformat()}
+                  for w, envs in sorted(waves.items())],
+    }
+
+
+def status_of(envelope: Envelope, remaining_count: int, *, now: datetime) -> str:
+    if envelope.refunded_at is not None:
+        return "refunded"
+    if now >= envelope.expires_at:
+        return "expired"
+    if now < envelope.starts_at:
+        return "not_started"
+    return "empty" if remaining_count == 0 else "active"
+
+
+def to_out(envelope: Envelope, *, now: datetime, remaining_count: int | None = None,
+           ) -> EnvelopeOut:
+    remaining = envelope.count if remaining_count is None else remaining_count
+    return EnvelopeOut(id=envelope.id, kind=envelope.kind, mode=envelope.mode,
+                       amount=envelope.amount_fen, count=envelope.count,
+                       greeting=envelope.greeting, status=status_of(envelope, remaining, now=now),
+                       starts_at=envelope.starts_at, expires_at=envelope.expires_at,
+                       rain_id=envelope.rain_id, wave=envelope.wave, rules=envelope.rules)
+
+
+def status(session: Session, hot: Hot, merchant_id: int, envelope_id: int, *,
+           now: datetime) -> EnvelopeStatus:
+    envelope = repo.require(session, merchant_id, envelope_id)
+    state = hot.state(session, envelope.pool_key)
+    grabs = [e for e in hot.log(session, envelope.pool_key) if e.kind == "take"]
+    taken = sum(e.amount for e in grabs)
+    refunded = envelope.refunded_fen
+    return EnvelopeStatus(
+        id=envelope.id, kind=envelope.kind, mode=envelope.mode, amount=envelope.amount_fen,
+        count=envelope.count, remaining_amount=envelope.amount_fen - taken - (refunded or 0),
+        remaining_count=state.remaining, status=status_of(envelope, state.remaining, now=now),
+        greeting=envelope.greeting, starts_at=envelope.starts_at,
+        expires_at=envelope.expires_at, refunded=refunded,
+        grabs=[GrabLine(member_id=e.member_id, amount=e.amount, at=e.at) for e in grabs])
+
+
+def rain_out(session: Session, hot: Hot, merchant_id: int, rain_id: int, *,
+             now: datetime) -> dict:
+    rain = repo.require_rain(session, merchant_id, rain_id)
+    envelopes = repo.of_rain(session, merchant_id, rain_id)
+    waves: dict[int, list[dict]] = {}
+    for e in envelopes:
+        remaining = hot.state(session, e.pool_key).remaining
+        waves.setdefault(e.wave or 0, []).append(
+            {"id": e.id, "status": status_of(e, remaining, now=now),
+             "remaining_count": remaining})
+    return {"id": rain.id, "name": rain.name, "rules": rain.rules,
+            "waves": [{"wave": w, "envelopes": envs} for w, envs in sorted(waves.items())]}

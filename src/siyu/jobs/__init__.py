@@ -1,0 +1,114 @@
+"""Scheduled work, in-process: envelope refunds at expiry, release of unpaid flash-sale
+orders, settlement of ended flash sales, reconciliation of Redis pools.
+
+Every job is idempotent (safe to run twice, or in two workers at once); on PostgreSQL a
+transaction-level advisory lock also lets only one worker run a job at a time.
+Run them with `siyu jobs run` (a loop) or `siyu jobs run --once`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+log = logging.getLogger("siyu.jobs")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[Session, object, datetime], object]
+
+
+def _refunds(session, hot, now):
+    from siyu.hongbao import grabs  # noqa: F401 - registers the grab-event listener
+    from siyu.hongbao.tasks import refund_expired
+
+    return refund_expired(session, hot, now=now)
+
+
+def _release(session, hot, now):
+    from siyu.flashsale.tasks import release_unpaid
+
+    return release_unpaid(session, hot, now=now)
+
+
+def _settle(session, hot, now):
+    from siyu.flashsale.tasks import settle_ended
+
+    return settle_ended(session, hot, now=now)
+
+
+def _reconcile(session, hot, now):
+    from siyu.hongbao import grabs  # noqa: F401 - repaired grabs become events too
+    from siyu.hot.tasks import reconcile_pools
+
+    return {r.key: {"repaired": r.repaired, "problems": r.problems}
+            for r in reconcile_pools(session, hot, now=now) if r.repaired or r.problems}
+
+
+def _analytics(session, hot, now):
+    from siyu.analytics.tasks import job
+
+    return job(session, hot, now)
+
+
+JOBS = (Job("hongbao.refund_expired", _refunds), Job("flashsale.release_unpaid", _release),
+        Job("flashsale.settle_ended", _settle), Job("hot.reconcile", _reconcile),
+        Job("analytics.refresh", _analytics))
+
+
+def _locked(session: Session, name: str) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: BEGIN IMMEDIATE already serialises writers
+    key = zlib.crc32(f"siyu.jobs:{name}".encode())
+    return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key})
+                .scalar())
+
+
+def run_once(runtime, *, now: datetime | None = None, only: set[str] | None = None) -> dict:
+    """Run each job in its own transaction; a failing job does not stop the others."""
+    from siyu.db.engine import transaction
+
+    now = now or runtime.clock.now()
+    out: dict[str, object] = {}
+    for job in JOBS:
+        if only and job.name not in only:
+            continue
+        try:
+            with transaction(runtime.sessions) as session:
+                out[job.name] = job.run(session, runtime.hot, now) if _locked(
+                    session, job.name) else "skipped: running elsewhere"
+        except Exception as e:  # noqa: BLE001 - report, keep the scheduler alive
+            log.exception("job %s failed", job.name)
+            out[job.name] = f"failed: {type(e).__name__}: {e}"
+    return out
+
+
+class Scheduler:
+    """Runs every job every `interval` seconds in a daemon thread until stopped."""
+
+    def __init__(self, runtime, *, interval: float = 30.0) -> None:
+        self.runtime, self.interval = runtime, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="siyu-jobs", daemon=True)
+
+    def start(self) -> Scheduler:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            run_once(self.runtime)
+            self._stop.wait(self.interval)

@@ -1,0 +1,178 @@
+"""Order risk over the database: gather facts, run the rules, keep the hits (one row per
+hit, updated on re-runs), open incidents for new hits; and the actions on a risky
+order — hold, release, intercept (cancel), refund — each audit-logged.
+
+Facts: the orders placed in the period with their lines (unit price paid, the
+product's cost), the accounts' phone hashes and registration times, `grab`/`redeem`
+events and, when the coupons domain offers `claims_between`, coupon claims.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from siyu.audit import service as audit
+from siyu.catalog import repository as catalog
+from siyu.core.errors import InvalidInput
+from siyu.events import service as events
+from siyu.members import service as members
+from siyu.orders import service as orders
+from siyu.risk import incidents_service as incidents
+from siyu.risk import repository as repo
+from siyu.risk.models import RiskHit
+from siyu.risk.orders_engine import FLASH_SALE_CHANNEL, ClaimFact, Hit, Line, OrderFact, sweep
+from siyu.risk.rules import OrderRules
+from siyu.risk.rules_service import get_rules
+
+ACTIONS = ("hold", "release", "intercept", "refund")
+RULE_NAMES = {"same_ip": "同一IP批量下单", "same_device": "同一设备批量下单",
+              "shared_phone": "多账号共用手机号", "shared_address": "多账号共用收货地址",
+              "shared_device": "多账号共用设备", "address_anomaly": "收货地址异常",
+              "locker_shared": "自提柜被多账号使用", "claim_velocity": "领券/抢红包过快 (羊毛党)",
+              "new_account_loss_leaders": "新账号只买引流/秒杀商品"}
+
+
+def _events_between(session: Session, merchant_id: int, kind: str, since, until) -> list:
+    out, offset = [], 0
+    while True:
+        page = events.list_events(session, merchant_id, kind=kind, since=since, until=until,
+                                  limit=5000, offset=offset)
+        out.extend(page)
+        if len(page) < 5000:
+            return out
+        offset += len(page)
+
+
+def _coupon_claims(session: Session, merchant_id: int, since, until) -> list[tuple[int, datetime]]:
+    """Coupon claims from the coupons domain, when it offers them (member_id, at)."""
+    try:
+        from siyu.coupons import service as coupons
+    except ImportError:
+        return []
+    claims_between = getattr(coupons, "claims_between", None)
+    if claims_between is None:
+        return []
+    return [(row[0], row[1]) for row in claims_between(session, merchant_id, since=since,
+                                                        until=until)]
+
+
+def gather(session: Session, merchant_id: int, *, since: datetime | None,
+           until: datetime | None, rules: OrderRules) -> tuple[list[OrderFact], list[ClaimFact]]:
+    placed = list(orders.placed_between(session, merchant_id, since=since, until=until))
+    claims_raw: list[tuple[int, datetime, str]] = []
+    for kind in ("grab", "redeem"):
+        if kind in rules.claim_kinds:
+            claims_raw += [(e.member_id, e.at, kind) for e in
+                           _events_between(session, merchant_id, kind, since, until)
+                           if e.member_id is not None]
+    if "coupon_claim" in rules.claim_kinds:
+        claims_raw += [(m, at, "coupon_claim")
+                       for m, at in _coupon_claims(session, merchant_id, since, until)]
+    member_ids = {o.member_id for o, _ in placed if o.member_id} | {c[0] for c in claims_raw}
+    profiles = members.risk_profiles(session, merchant_id, list(member_ids))
+    products = catalog.by_skus(session, merchant_id, {ln.sku for _, lines in placed
+                                                      for ln in lines})
+    facts = []
+    for o, lines in placed:
+        ext, phone_hash, phone_masked, registered_at = profiles.get(
+            o.member_id, (None, None, None, None))
+        facts.append(OrderFact(
+            order_no=o.order_no, at=o.placed_at, member=ext, ip=o.ip, device=o.device,
+            address=o.address, phone_key=phone_hash, phone_shown=phone_masked,
+            registered_at=registered_at, channel=o.channel, order_id=o.id,
+            lines=tuple(Line(ln.sku, ln.qty, ln.total_fen // ln.qty,
+                             products[ln.sku].cost_fen if ln.sku in products else None,
+                             o.channel == FLASH_SALE_CHANNEL) for ln in lines)))
+    claims = [ClaimFact(profiles[m][0], at, kind) for m, at, kind in claims_raw if m in profiles]
+    return facts, claims
+
+
+def _save(session: Session, merchant_id: int, hit: Hit, *, now: datetime, actor: str,
+          open_incident: bool) -> tuple[RiskHit, bool]:
+    row = repo.hit_by_fingerprint(session, merchant_id, hit.fingerprint)
+    created = row is None
+    if created:
+        row = RiskHit(merchant_id=merchant_id, rule=hit.rule, fingerprint=hit.fingerprint,
+                      created_at=now)
+        session.add(row)
+    row.subject, row.tier, row.message = hit.subject[:300], hit.tier, hit.message
+    row.order_nos, row.order_ids = list(hit.orders), list(hit.order_ids)
+    row.members, row.evidence, row.last_seen_at = list(hit.members), hit.evidence, now
+    session.flush()
+    if created and open_incident:
+        incident = incidents.open_incident(
+            session, merchant_id, source="risk_hit", tier=hit.tier,
+            title=f"风控命中: {RULE_NAMES[hit.rule]}", detail=hit.message,
+            order_id=hit.order_ids[0] if len(hit.order_ids) == 1 else None,
+            risk_hit_id=row.id, now=now, actor=actor)
+        row.incident_id = incident.id
+        session.flush()
+    return row, created
+
+
+def run_sweep(session: Session, merchant_id: int, *, since: datetime | None,
+              until: datetime | None, now: datetime, actor: str, save: bool = False,
+              hold: bool = False, rules: OrderRules | None = None) -> list[dict]:
+    """Sweep the merchant's orders placed in [since, until). `save` keeps the hits and
+    opens incidents for new ones; `hold` also holds every pending or paid order hit."""
+    if since is not None and until is not None and until <= since:
+        raise InvalidInput("until: 须晚于 since", field="until")
+    settings = get_rules(session, merchant_id)
+    rules = rules or settings.orders
+    facts, claims = gather(session, merchant_id, since=since, until=until, rules=rules)
+    out = []
+    for hit in sweep(facts, claims, rules):
+        doc = {**hit.to_dict(), "order_ids": list(hit.order_ids)}
+        if save:
+            row, created = _save(session, merchant_id, hit, now=now, actor=actor,
+                                 open_incident=settings.incidents.incidents_from_hits)
+            doc.update(id=row.id, new=created, incident_id=row.incident_id)
+        if hold:
+            doc["held"] = [oid for oid in hit.order_ids
+                           if _hold_if_possible(session, merchant_id, oid, now=now,
+                                                actor=actor, hit_id=doc.get("id"))]
+        out.append(doc)
+    return out
+
+
+def _hold_if_possible(session: Session, merchant_id: int, order_id: int, *, now: datetime,
+                      actor: str, hit_id: int | None) -> bool:
+    order = orders.get(session, merchant_id, order_id)
+    if order.status not in orders.HOLDABLE:
+        return False
+    return act(session, merchant_id, order_id, "hold", now=now, actor=actor,
+               reason="风控扫描自动冻结", hit_id=hit_id)[1]
+
+
+def act(session: Session, merchant_id: int, order_id: int, action: str, *, now: datetime,
+        actor: str, reason: str | None = None, hit_id: int | None = None) -> tuple[object, bool]:
+    """hold / release / intercept (cancel, stock back, refund if paid) / refund. Returns
+    (order, changed); a repeated hold, intercept or refund changes nothing."""
+    if action not in ACTIONS:
+        raise InvalidInput(f"action: 须为 {' / '.join(ACTIONS)}", field="action")
+    if hit_id is not None:
+        repo.require_hit(session, merchant_id, hit_id)
+    if action == "hold":
+        order, before, changed = orders.hold(session, merchant_id, order_id)
+    elif action == "release":
+        (order, before), changed = orders.release(session, merchant_id, order_id), True
+    elif action == "intercept":
+        before = orders.get(session, merchant_id, order_id).status
+        order, changed = orders.cancel(session, merchant_id, order_id, now=now)
+    else:
+        order, before, changed = orders.refund(session, merchant_id, order_id, now=now)
+    if changed:
+        audit.record(session, merchant_id, actor=actor, action=action, entity="order",
+                     entity_id=order.id, before={"status": before},
+                     after={"status": order.status, "reason": reason, "risk_hit_id": hit_id})
+    return order, changed
+
+
+def hit_to_dict(h: RiskHit) -> dict:
+    return {"id": h.id, "rule": h.rule, "rule_name": RULE_NAMES.get(h.rule, h.rule),
+            "subject": h.subject, "tier": h.tier, "message": h.message,
+            "orders": h.order_nos, "order_ids": h.order_ids, "members": h.members,
+            "evidence": h.evidence, "first_seen_at": h.created_at,
+            "last_seen_at": h.last_seen_at, "incident_id": h.incident_id}
