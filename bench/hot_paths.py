@@ -17,7 +17,8 @@ Measured, with the same number of worker threads for every figure:
          members are remembered for a minute, as in a group grabbing envelope after
          envelope);
 - http:  POST /api/v1/envelopes/{id}/grab against `siyu serve` (uvicorn, one process,
-         127.0.0.1) from a client in this process.
+         127.0.0.1) from a client in this process; also shown against the same server's
+         authenticated `GET /api/v1/members?limit=1`, the floor of any API call.
 
 Run: .venv/bin/python bench/hot_paths.py [--grabs 3000] [--http 1500] [--workers 8]
 """
@@ -87,12 +88,14 @@ def bare_sql(engine, n: int, workers: int) -> float:
         c.exec_driver_sql(f"INSERT INTO bench_bare (id, n) VALUES (1, {n + 10})")
     sqlite = engine.dialect.name == "sqlite"
     local = threading.local()
+    opened = []
     sql = "UPDATE bench_bare SET n = n - 1 WHERE id = 1 AND n >= 1"
 
     def op(_i):
         conn = getattr(local, "conn", None)
         if conn is None:
             conn = local.conn = engine.raw_connection()
+            opened.append(conn)
         cur = conn.cursor()
         if sqlite:
             cur.execute("BEGIN IMMEDIATE")
@@ -100,7 +103,11 @@ def bare_sql(engine, n: int, workers: int) -> float:
         conn.commit()
         cur.close()
 
-    return rate(n, workers, op)
+    try:
+        return rate(n, workers, op)
+    finally:
+        for conn in opened:
+            conn.close()
 
 
 def bare_redis(client, n: int, workers: int) -> float:
@@ -192,7 +199,7 @@ def free_port() -> int:
 
 
 def over_http(url: str, redis_url: str | None, prefix: str, runtime, merchant: int, key: str,
-              members: list[int], n: int, workers: int) -> float:
+              members: list[int], n: int, workers: int) -> tuple[float, float]:
     import httpx
 
     eid, _ = envelope(runtime, merchant, n)
@@ -220,8 +227,10 @@ def over_http(url: str, redis_url: str | None, prefix: str, runtime, merchant: i
             assert r.status_code == 200, r.text
 
         out = rate(n, workers, grab)
+        # The same server's floor for any authenticated call that reads the database.
+        ref = rate(n, workers, lambda i: client.get("/api/v1/members?limit=1"))
         client.close()
-        return out
+        return out, ref
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -239,10 +248,11 @@ def run_backend(name: str, url: str, redis_url: str | None, args) -> dict:
             def bare(n):
                 return bare_sql(runtime.engine, n, args.workers)
         figures = in_process(runtime, merchant, members, args.grabs, args.workers, bare)
-        figures["http"], figures["bare_http"] = 0.0, 1.0
+        figures["http"], figures["http_ref"], figures["bare_http"] = 0.0, 1.0, 1.0
         if args.http:
-            figures["http"] = over_http(url, redis_url, prefix, runtime, merchant, key,
-                                        members, args.http, args.workers)
+            figures["http"], figures["http_ref"] = over_http(
+                url, redis_url, prefix, runtime, merchant, key, members, args.http,
+                args.workers)
             figures["bare_http"] = bare(args.http)
     finally:
         if hot.redis is not None:
@@ -256,7 +266,9 @@ def run_backend(name: str, url: str, redis_url: str | None, args) -> dict:
           f"({figures['take'] / b:.2f}) | grab cold {figures['grab']:>5,.0f}/s "
           f"({figures['grab'] / b:.2f}) warm {figures['warm']:>5,.0f}/s "
           f"({figures['warm'] / b:.2f}) | http {figures['http']:>4,.0f}/s "
-          f"({figures['http'] / bh:.3f} of bare {bh:,.0f}/s)", flush=True)
+          f"({figures['http'] / bh:.3f} of bare {bh:,.0f}/s; "
+          f"{figures['http'] / figures['http_ref']:.2f} of GET /members "
+          f"{figures['http_ref']:,.0f}/s)", flush=True)
     return {"backend": name, **figures}
 
 
