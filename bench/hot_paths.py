@@ -161,13 +161,16 @@ def in_process(runtime, merchant: int, members: list[int], n: int, workers: int,
     grab_id, _ = envelope(runtime, merchant, n)
     warm_id, _ = envelope(runtime, merchant, n)
     local = threading.local()
+    sessions: list = []
 
     def take(i):
         # The primitive alone. On SQL it runs in a transaction of its own (committed);
         # on Redis with the background ledger it does not touch the session, so one per
         # worker thread stands for the request's (whose cost the grab figure includes).
-        session = getattr(local, "session", None) or runtime.sessions()
-        local.session = session
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = runtime.sessions()
+            sessions.append(session)
         hot.take(session, take_key, members[i], 1, idem_key="b", now=datetime.now(UTC),
                  ledger="background")
         if hot.redis is None:
@@ -189,6 +192,8 @@ def in_process(runtime, merchant: int, members: list[int], n: int, workers: int,
                                 hot.flush))
         out["warm"].append(rate(per, workers, lambda i, b=base: grab(warm_id, b + i),
                                 hot.flush))
+    for session in sessions:
+        session.close()
     return {k: statistics.median(v) for k, v in out.items()}
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
@@ -170,63 +170,68 @@ def find(session: Session, info: PoolInfo, member_id: int, idem_key: str) -> Tak
 class LedgerWriter:
     """Writes Redis takes to the database in batches, a few milliseconds behind.
 
-    A crash loses at most the queue; the entries are still in each pool's Redis log,
-    and the reconciler writes them."""
+    A crash loses at most what is queued; the entries are still in each pool's Redis
+    log, and the reconciler writes them. `put` is on every grab, so it takes no lock:
+    a deque append, and a wake-up only when the writer sleeps."""
 
     def __init__(self, sessions: sessionmaker[Session], *, batch: int = 500,
                  linger: float = 0.02) -> None:
         self.sessions, self.batch, self.linger = sessions, batch, linger
-        self._queue: queue.Queue[tuple[PoolInfo, Taken] | None] = queue.Queue()
-        self._idle = threading.Event()
-        self._idle.set()
-        self._pending = 0
+        self._items: deque[tuple[PoolInfo, Taken]] = deque()
+        self._wake = threading.Event()
+        self._busy = False
+        self._stop = False
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.failures = 0
 
     def put(self, info: PoolInfo, entry: Taken) -> None:
+        self._items.append((info, entry))
+        if self._thread is None:
+            self._start()
+        if not self._busy:
+            self._wake.set()
+
+    def _start(self) -> None:
         with self._lock:
-            self._pending += 1
-            self._idle.clear()
-            if self._thread is None or not self._thread.is_alive():
+            if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="siyu-hot-ledger",
                                                 daemon=True)
                 self._thread.start()
-        self._queue.put((info, entry))
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every queued entry is written (or failed); True when idle."""
-        return self._idle.wait(timeout)
+        deadline = time.monotonic() + timeout
+        while self._items or self._busy:
+            if time.monotonic() > deadline:
+                return False
+            self._wake.set()
+            time.sleep(0.001)
+        return True
 
     def close(self) -> None:
         self.flush()
-        if self._thread is not None and self._thread.is_alive():
-            self._queue.put(None)
+        self._stop = True
+        self._wake.set()
+        if self._thread is not None:
             self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            items = [item]
-            # Linger while a batch gathers: one transaction per batch, not per take, and
-            # no wake-up per take (each one would take the GIL from the request threads).
-            time.sleep(self.linger)
-            while len(items) < self.batch:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    self._queue.put(None)
-                    break
-                items.append(nxt)
-            self._write(items)
-            with self._lock:
-                self._pending -= len(items)
-                if self._pending == 0:
-                    self._idle.set()
+        while not self._stop:
+            self._wake.wait(1.0)
+            self._wake.clear()
+            self._busy = True
+            if self._items:
+                # Linger while a batch gathers: one transaction per batch, not per take.
+                time.sleep(self.linger)
+            while self._items:
+                items = []
+                while self._items and len(items) < self.batch:
+                    items.append(self._items.popleft())
+                self._write(items)
+            self._busy = False
+            if self._items:  # appended after the last look, while still busy
+                self._wake.set()
 
     def _write(self, items: list[tuple[PoolInfo, Taken]]) -> None:
         by_pool: dict[int, tuple[PoolInfo, list[Taken]]] = {}

@@ -101,10 +101,12 @@ class RedisBackend:
         for attempt in range(2):
             try:
                 try:
-                    out = self.client.evalsha(script.sha, 1, self.base(info), packed)
+                    out = self.client.execute_command("EVALSHA", script.sha, 1,
+                                                      self.base(info), packed)
                 except redis.exceptions.NoScriptError:
                     script.sha = self.client.script_load(script.script)
-                    out = self.client.evalsha(script.sha, 1, self.base(info), packed)
+                    out = self.client.execute_command("EVALSHA", script.sha, 1,
+                                                      self.base(info), packed)
             except redis.RedisError as e:
                 raise HotUnavailable(f"Redis 不可用: {e}", field="redis") from e
             if out != b"m":
