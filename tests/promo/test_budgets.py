@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,9 +15,10 @@ from sqlalchemy import func, select
 from siyu.core.errors import SiyuError
 from siyu.db.engine import transaction
 from siyu.orders.models import Order
-from siyu.promo import checkout, service
+from siyu.promo import budgets, checkout, service
+from siyu.promo import repository as repo
 from siyu.promo.api_schemas import PricedOrderIn
-from siyu.promo.models import PromotionUse
+from siyu.promo.models import PromotionMemberUse, PromotionUse
 from tests.conftest import new_merchant
 from tests.promo.store_factories import make_member, make_product, make_promotion
 
@@ -57,11 +59,15 @@ def _setup(runtime, now, body: dict, members: int = 1):
     return merchant, ids
 
 
-def _order(merchant, member, qty, now, hot=None):
+def _order(merchant, member, qty, now, hot=None, refused: list | None = None):
     def work(session, i):
         placed = checkout.place_priced(session, merchant, PricedOrderIn(
             member_id=member(i), items=[{"sku": "BOX", "qty": qty(i)}]), now=now, hot=hot)
-        return "discounted" if placed.quote.discount else "full_price"
+        if placed.quote.discount:
+            return "discounted"
+        if refused is not None:
+            refused.append(qty(i))
+        return "full_price"
     return work
 
 
@@ -81,14 +87,16 @@ def test_concurrent_orders_never_overspend_the_budget(runtime, now):
     body = {"id": "pct", "name": "九折", "kind": "percent", "percent": "10", "budget": "111.40"}
     merchant, [member] = _setup(runtime, now, body)
     qtys = [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1]
-    outcomes = race(runtime, 16, _order(merchant, lambda i: member, lambda i: qtys[i], now))
+    refused: list[int] = []
+    outcomes = race(runtime, 16, _order(merchant, lambda i: member, lambda i: qtys[i], now,
+                                        refused=refused))
     assert set(outcomes) <= {"discounted", "full_price"}, outcomes
     (spent, uses), ledger, recorded = _books(runtime, merchant, "pct")
     assert spent <= 11140
     assert ledger == (spent, uses) and recorded == spent
     assert uses == outcomes["discounted"] and uses >= 2
-    # Whatever is left is less than the smallest discount (9.70) a refused order asked.
-    assert 11140 - spent < 970 or outcomes["full_price"] == 0
+    # Whatever is left is less than the smallest discount a refused order asked (9.70 × qty).
+    assert not refused or 11140 - spent < 970 * min(refused)
 
 
 def test_concurrent_orders_respect_the_total_use_limit(runtime, now):
@@ -156,7 +164,46 @@ def test_concurrent_orders_through_redis_never_overspend(runtime, now, redis_hot
     assert spent <= 11140 and recorded == spent and uses == outcomes["discounted"]
     with runtime.sessions() as s:
         row = service.get(s, merchant, "hot")
-        fen_key, uses_key = f"promo:{row.id}:fen:11140-3-None", f"promo:{row.id}:uses:11140-3-None"
+        fen_key, uses_key = budgets._pool_keys(row)
         assert redis_hot.state(s, fen_key).taken_units == spent
         assert redis_hot.state(s, uses_key).taken_units == uses
-        assert all(n <= 3 for n in redis_hot.holders(s, uses_key).values())
+        per_member = dict(s.execute(select(PromotionMemberUse.member_id, PromotionMemberUse.uses)
+                                    .where(PromotionMemberUse.promotion_id == row.id)).all())
+        by_order = Counter(s.scalars(select(PromotionUse.member_id).where(
+            PromotionUse.promotion_id == row.id)))
+        assert {m: n for m, n in per_member.items() if n} == dict(by_order)
+        assert max(per_member.values()) <= 3
+
+
+def test_redis_budgets_survive_an_edit_of_the_limits(runtime, now, redis_hot):
+    """An edit starts new hot pools seeded from the ledger: the per-member limit still
+    counts the uses before the edit, and cancelling an order from before the edit gives
+    its fen and its use back to the new pools exactly."""
+    body = {"id": "ed", "name": "立减", "kind": "fixed", "off": "8.00", "budget": "50.00",
+            "per_member_limit": 2, "total_limit": 5}
+    merchant, [a, b] = _setup(runtime, now, body, members=2)
+    placed = []
+    with runtime.sessions.begin() as s:
+        for member in (a, a, b):
+            placed.append(checkout.place_priced(s, merchant, PricedOrderIn(
+                member_id=member, items=[{"sku": "BOX"}]), now=now, hot=redis_hot))
+    assert [p.quote.discount for p in placed] == [800, 800, 800]
+    later = now + timedelta(minutes=5)
+    with runtime.sessions.begin() as s:
+        service.edit(s, merchant, "ed", {**body, "budget": "40.00"}, actor="test", now=later)
+    with runtime.sessions.begin() as s:
+        # a third order of member a: over its limit of 2, priced without the promotion
+        third = checkout.place_priced(s, merchant, PricedOrderIn(
+            member_id=a, items=[{"sku": "BOX"}]), now=later, hot=redis_hot)
+        assert third.quote.discount == 0
+        checkout.cancel(s, merchant, placed[0].order.id, now=later, hot=redis_hot)
+        again = checkout.place_priced(s, merchant, PricedOrderIn(
+            member_id=a, items=[{"sku": "BOX"}]), now=later, hot=redis_hot)
+        assert again.quote.discount == 800
+    with runtime.sessions() as s:
+        row = service.get(s, merchant, "ed")
+        fen_key, uses_key = budgets._pool_keys(row)
+        spent, uses = repo.spent_by_uses(s, merchant, row.id)
+        assert (spent, uses) == (1600 + 800, 3)
+        assert redis_hot.state(s, fen_key).remaining == 4000 - spent
+        assert redis_hot.state(s, uses_key).remaining == 5 - uses

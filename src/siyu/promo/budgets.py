@@ -8,12 +8,17 @@ on the newest row version after waiting for the row lock, SQLite's BEGIN IMMEDIA
 serialises writers: the budget is never overspent by a fen. Promotions are charged in
 id order, so two orders never wait on each other's rows in opposite orders.
 
-Hot (when Redis is configured, `hot.redis` set): each limited promotion has two pools
-in the hot backend: `promo:<id>:fen:<limits>` (units = fen of budget left) and
-`promo:<id>:uses:<limits>` (units = uses left, per-member limit = the promotion's).
-A take is idempotent by the order's key. The pools are keyed by the limits, so an edit
-of the limits starts new pools with what is left by the ledger (promotion_uses); the
-per-member counts start afresh then (documented limitation).
+Hot (when Redis is configured, `hot.redis` set): the shared counters, where every
+order of a promotion meets, live in two pools of the hot backend: `promo:<id>:fen:<limits>`
+(units = fen of budget left) and `promo:<id>:uses:<limits>` (units = uses left), both
+held by the promotion itself (member 0): they are shared counters. A take is idempotent
+by the order's key. The pools are keyed by the limits and the time of the last edit, so
+an edit starts new pools: sized to the new limits, then seeded with one take of what
+the ledger (promotion_uses) says is already used, so cancelling an order from before
+the edit gives its use back exactly. (An order still in flight while the edit commits
+is not in that ledger yet; the SQL path has no such window.) The per-member count stays
+the conditional upsert in SQL on both paths: its row is the member's own, so it is no
+hot spot, and it survives edits of the limits.
 
 A charge that fails undoes what this attempt took and names the promotion or coupon,
 so the caller re-quotes without it.
@@ -22,7 +27,7 @@ so the caller re-quotes without it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +38,8 @@ from siyu.promo import wallet
 from siyu.promo.models import PromotionUse, StoredPromotion
 
 UNLIMITED = 2_000_000_000
+SHARED = 0  # the member id the shared hot counters are held by
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -49,7 +56,8 @@ def limited(row: StoredPromotion) -> bool:
 
 
 def _pool_keys(row: StoredPromotion) -> tuple[str, str]:
-    tag = f"{row.budget_fen}-{row.per_member_limit}-{row.total_limit}"
+    edited = (row.updated_at - EPOCH) // timedelta(microseconds=1)
+    tag = f"{row.budget_fen}-{row.total_limit}-{edited}"
     return f"promo:{row.id}:fen:{tag}", f"promo:{row.id}:uses:{tag}"
 
 
@@ -92,24 +100,27 @@ class Budgets:
             return wallet.use(self.session, self.merchant_id, c.coupon.id, now=self.now)
         row = c.promotion
         assert row is not None
-        if self.charged_by(c) == "hot":
-            return self._hot_take(row, c.discount)
         if row.per_member_limit is not None and (
                 self.member_id is None or not repo.take_member_use(
                     self.session, self.merchant_id, row.id, self.member_id,
                     row.per_member_limit, now=self.now)):
             return False
-        if repo.charge(self.session, self.merchant_id, row.id, c.discount):
-            return True
-        if row.per_member_limit is not None:
+        if self.charged_by(c) == "hot":
+            charged = self._hot_take(row, c.discount)
+        else:
+            charged = repo.charge(self.session, self.merchant_id, row.id, c.discount)
+        if not charged and row.per_member_limit is not None:
             repo.give_member_use(self.session, self.merchant_id, row.id, self.member_id)
-        return False
+        return charged
 
     def _undo(self, c: Charge) -> None:
         if c.coupon is not None:
             wallet.restore(self.session, self.merchant_id, c.coupon.id, now=self.now)
         elif self.charged_by(c) == "hot":
             self.give_back_hot(only=c.promotion)
+            if c.promotion.per_member_limit is not None:
+                repo.give_member_use(self.session, self.merchant_id, c.promotion.id,
+                                     self.member_id)
         else:
             release_sql(self.session, self.merchant_id, c.promotion.id, c.discount,
                         self.member_id if c.promotion.per_member_limit is not None else None)
@@ -126,15 +137,17 @@ class Budgets:
         except PoolNotFound:
             pass
         spent, uses = repo.spent_by_uses(self.session, self.merchant_id, row.id)
-        budget = UNLIMITED if row.budget_fen is None else max(0, row.budget_fen - spent)
-        left = UNLIMITED if row.total_limit is None else max(0, row.total_limit - uses)
         try:
             with self.session.begin_nested():
-                self.hot.create_pool(self.session, fen_key, merchant_id=self.merchant_id,
-                                     units=budget, per_member_limit=max(budget, 1), now=self.now)
-                self.hot.create_pool(self.session, uses_key, merchant_id=self.merchant_id,
-                                     units=left, per_member_limit=row.per_member_limit or UNLIMITED,
-                                     now=self.now)
+                for key, limit, used in ((fen_key, row.budget_fen, spent),
+                                         (uses_key, row.total_limit, uses)):
+                    units = UNLIMITED if limit is None else max(limit, used)
+                    self.hot.create_pool(self.session, key, merchant_id=self.merchant_id,
+                                         units=units, per_member_limit=max(units, 1),
+                                         now=self.now)
+                    if used:
+                        self.hot.take(self.session, key, SHARED, used, idem_key="seed",
+                                      now=self.now, amount=used if key == fen_key else 0)
         except IntegrityError:
             pass  # another order created them first
 
@@ -144,7 +157,7 @@ class Budgets:
         self._ensure_pools(row)
         self._watch_rollback()
         fen_key, uses_key = _pool_keys(row)
-        member = self.member_id or 0
+        member = SHARED
         try:
             self.hot.take(self.session, uses_key, member, 1, idem_key=self.idem, now=self.now)
         except HotError:
@@ -182,11 +195,9 @@ class Budgets:
             idem = f"{reason}:{self.idem}"
             if own_session:
                 with self.hot.sessions.begin() as s:
-                    self.hot.give_back(s, key, self.member_id or 0, n, idem_key=idem,
-                                       now=self.now)
+                    self.hot.give_back(s, key, SHARED, n, idem_key=idem, now=self.now)
             else:
-                self.hot.give_back(self.session, key, self.member_id or 0, n, idem_key=idem,
-                                   now=self.now)
+                self.hot.give_back(self.session, key, SHARED, n, idem_key=idem, now=self.now)
         self.taken = keep
 
 def release_sql(session: Session, merchant_id: int, promotion_id: int, discount: int,
@@ -206,12 +217,24 @@ def release(session: Session, use: PromotionUse, row: StoredPromotion | None, *,
     if row is None:
         return
     if use.charged_by == "hot" and hot is not None:
-        fen_key, uses_key = _pool_keys(row)
-        member = use.member_id or 0
-        idem = f"cancel:{use.order_id}"
-        hot.give_back(session, uses_key, member, 1, idem_key=idem, now=now)
-        if use.discount_fen:
-            hot.give_back(session, fen_key, member, use.discount_fen, idem_key=idem, now=now)
+        _release_hot(session, use, row, now=now, hot=hot)
+        if use.member_id is not None:
+            repo.give_member_use(session, use.merchant_id, row.id, use.member_id)
     elif use.charged_by == "sql":
         # The member's count is given back whenever there is one (a no-op without).
         release_sql(session, use.merchant_id, row.id, use.discount_fen, use.member_id)
+
+
+def _release_hot(session: Session, use: PromotionUse, row: StoredPromotion, *,
+                 now: datetime, hot) -> None:
+    from siyu.hot import PoolNotFound
+
+    fen_key, uses_key = _pool_keys(row)
+    idem = f"cancel:{use.order_id}"
+    try:
+        hot.give_back(session, uses_key, SHARED, 1, idem_key=idem, now=now)
+        if use.discount_fen:
+            hot.give_back(session, fen_key, SHARED, use.discount_fen, idem_key=idem, now=now)
+    except PoolNotFound:
+        pass  # no order has been charged since the last edit: the next one sizes new
+        #      pools from the ledger, where this use is already released
