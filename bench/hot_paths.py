@@ -11,11 +11,11 @@ Measured, with the same number of worker threads for every figure:
          limit check, decrement, share, ledger row — in its own committed transaction on
          SQL, handed to the background writer on Redis; the time includes draining that
          writer, which runs in this process);
-- grab:  `hongbao.grabs.grab` in a unit of work (session opened and committed, envelope
-         and member checks, take, answer, grab event): cold = each member's first grab
-         (the member is looked up), warm = the same members on a second envelope (checked
-         members are remembered for a minute, as in a group grabbing envelope after
-         envelope);
+- grab:  `hongbao.grabs.grab` in the API's unit of work (`siyu.db.engine.transaction`:
+         session opened, committed when used, closed; envelope facts, member check in
+         the Lua step against the merchant's member set, take, answer, grab event
+         written by the background writer): cold = each member's first grab, warm = the
+         same members on a second envelope;
 - http:  POST /api/v1/envelopes/{id}/grab against `siyu serve` (uvicorn, one process,
          127.0.0.1) from a client in this process; also shown against the same server's
          authenticated `GET /api/v1/members?limit=1`, the floor of any API call.
@@ -44,7 +44,7 @@ from _common import postgres_url, sqlite_url  # noqa: E402
 
 from siyu.core.clock import SystemClock  # noqa: E402
 from siyu.core.settings import Settings  # noqa: E402
-from siyu.db.engine import make_engine, session_factory  # noqa: E402
+from siyu.db.engine import make_engine, session_factory, transaction  # noqa: E402
 from siyu.db.migrate import upgrade  # noqa: E402
 from siyu.hongbao import grabs, service  # noqa: E402
 from siyu.hongbao.schemas import EnvelopeIn  # noqa: E402
@@ -177,7 +177,7 @@ def in_process(runtime, merchant: int, members: list[int], n: int, workers: int,
             session.commit()
 
     def grab(envelope_id, i):
-        with runtime.sessions.begin() as s:
+        with transaction(runtime.sessions) as s:  # the API's unit of work (deps.get_session)
             grabs.grab(s, hot, merchant, envelope_id, members[i], idem_key="b",
                        now=datetime.now(UTC))
 
@@ -212,7 +212,8 @@ def over_http(url: str, redis_url: str | None, prefix: str, runtime, merchant: i
     args = [SIYU, "serve", "--db", url, "--port", str(port)]
     if redis_url:
         args += ["--redis", redis_url]
-    env = {**os.environ, "SIYU_REDIS_PREFIX": prefix}
+    # The scheduled jobs run elsewhere: this measures grabs alone.
+    env = {**os.environ, "SIYU_REDIS_PREFIX": prefix, "SIYU_JOBS_IN_SERVER": "0"}
     server = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -224,6 +225,7 @@ def over_http(url: str, redis_url: str | None, prefix: str, runtime, merchant: i
             except httpx.HTTPError:
                 time.sleep(0.1)
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"},
+                              timeout=60,
                               limits=httpx.Limits(max_connections=workers))
 
         def grab(i):

@@ -14,6 +14,8 @@ from datetime import datetime
 os.environ.setdefault("SIYU_SECRET_KEY", "test-secret-key-for-siyu")
 os.environ.pop("SIYU_DATABASE_URL", None)
 os.environ.pop("SIYU_REDIS_URL", None)
+# Apps built by tests do not run the scheduled jobs in the background (tests/jobs does).
+os.environ.setdefault("SIYU_JOBS_IN_SERVER", "0")
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
@@ -178,3 +180,6 @@ def api(client, runtime):
 def other_api(client, runtime):
     merchant_id, key = new_merchant(runtime, "商户乙")
     return Api(client, merchant_id, key)
+
+# The hot-path backends (SQL, Redis) as fixtures for every test that needs them.
+pytest_plugins = ["tests.hot.backends"]

@@ -9,17 +9,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from siyu import __version__
 from siyu.core.errors import SiyuError
+from siyu.core.validation import describe
 from siyu.runtime import Runtime
 
 
-def _field_of(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
-
-
 def create_app(runtime: Runtime) -> FastAPI:
+    from siyu.jobs import lifespan
+
     app = FastAPI(title="Siyu 私域 API", version=__version__,
-                  description="私域社群运营平台 API: 会员、社群、商品、订单、事件")
+                  description="私域社群运营平台 API: 会员、社群、商品、订单、事件",
+                  lifespan=lifespan)  # the scheduled jobs run in the server (siyu.jobs)
     app.state.runtime = runtime
 
     @app.exception_handler(SiyuError)
@@ -28,15 +27,9 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError):
-        first = exc.errors()[0] if exc.errors() else {"loc": ("body",), "msg": "invalid"}
-        field = _field_of(tuple(first.get("loc", ())))
-        message = f"{field}: {first.get('msg', 'invalid')}"
-        return JSONResponse(
-            {"error": {"code": "invalid_input", "message": message, "field": field,
-                       "details": [{"field": _field_of(tuple(e.get("loc", ()))),
-                                    "message": e.get("msg")} for e in exc.errors()[:20]]}},
-            status_code=422,
-        )
+        field, message, details = describe(list(exc.errors()), request=True)
+        return JSONResponse({"error": {"code": "invalid_input", "message": message,
+                                       "field": field, "details": details}}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException):

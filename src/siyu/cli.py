@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": ("siyu.io.cli", "import_app", "group"),
     "export": ("siyu.io.cli", "export_app", "group"),
     "promo": ("siyu.promo.cli", "app", "group"),
+    "coupons": ("siyu.coupons.cli", "app", "group"),
     "segment": ("siyu.segments.cli", "app", "group"),
     "ab": ("siyu.abtest.cli", "app", "group"),
     "analytics": ("siyu.analytics.cli", "app", "group"),

@@ -57,15 +57,10 @@ def runtime(db: str | None) -> Iterator[Runtime]:
 
 @contextmanager
 def unit_of_work(rt: Runtime) -> Iterator[Session]:
-    session = rt.sessions()
-    try:
+    from siyu.db.engine import transaction  # here: the CLI loads SQLAlchemy only when used
+
+    with transaction(rt.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def print_json(doc: Any) -> None:

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from siyu.core.errors import Forbidden, Unauthorized
+from siyu.db.engine import transaction
 from siyu.merchants.service import Principal, authenticate
 from siyu.runtime import Runtime
 
@@ -24,15 +25,8 @@ def get_runtime(request: Request) -> Runtime:
 
 def get_session(request: Request) -> Iterator[Session]:
     runtime: Runtime = request.app.state.runtime
-    session = runtime.sessions()
-    try:
+    with transaction(runtime.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def get_now(request: Request) -> datetime:

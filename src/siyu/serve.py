@@ -39,4 +39,10 @@ def serve(
         typer.echo(f"  API 密钥: {info.api_key}")
         typer.echo(f"  运营台: http://{host}:{port}/console  (用上面的 API 密钥登录)")
         typer.echo(f"  API 文档: http://{host}:{port}/docs")
-    uvicorn.run(create_app(rt), host=host, port=port, log_level="info")
+    if rt.settings.redis_url:
+        rt.hot  # noqa: B018 - built now: member erasures must reach Redis from the start
+    try:
+        # The app's lifespan also runs the scheduled jobs (SIYU_JOBS_IN_SERVER, siyu.jobs).
+        uvicorn.run(create_app(rt), host=host, port=port, log_level="info")
+    finally:
+        rt.close()  # the hot ledger writer drains before the process ends

@@ -69,6 +69,11 @@ def test_analytics_endpoints(api, other_api, rt):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     bad = api.get("/api/v1/analytics/kpis?start=2026-01-12&end=2026-01-10")
     assert bad.status_code == 422
+    camp = api.get("/api/v1/analytics/kpis?start=2026-01-10&end=2026-01-12&campaign_id=3")
+    assert camp.status_code == 422 and camp.json()["error"]["field"] == "campaign_id"
+    assert "no campaigns yet" in camp.json()["error"]["message"]
+    empty = api.get("/api/v1/analytics/kpis?start=2025-06-01&end=2025-06-02").json()
+    assert empty["empty"] and empty["rows"][0]["gmv"] == 0 and empty["notes"]
     rules = api.put("/api/v1/analytics/rules", json={"kpi_targets": {"conversion_rate": 0.1}})
     assert rules.json()["kpi_targets"]["conversion_rate"] == 0.1
     assert api.put("/api/v1/analytics/rules",

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from siyu.analytics import kpis, queries
+from siyu.core.errors import InvalidInput
 from tests.analytics import factories as f
 
 DAY = date(2026, 1, 20)
@@ -65,9 +66,26 @@ def test_by_day_and_by_group(rt, world):
 
 
 def test_an_empty_range_is_zeros_and_says_so(rt, world):
-    r = queries.kpi_report(rt, world["m"], date(2024, 1, 1), date(2024, 1, 7))["rows"][0]
+    doc = queries.kpi_report(rt, world["m"], date(2024, 1, 1), date(2024, 1, 7))
+    r = doc["rows"][0]
     assert r["empty"] and r["gmv"] == 0 and r["cvr"] == 0.0 and r["aov_fen"] == 0
     assert r["notes"][0].startswith("该时间范围内没有数据")
+    assert doc["empty"] and "No data in this range" in doc["notes"][0]
+    by_day = queries.kpi_report(rt, world["m"], date(2024, 1, 1), date(2024, 1, 3), by="day")
+    assert by_day["empty"] and [r["orders"] for r in by_day["rows"]] == [0, 0, 0]
+    by_group = queries.kpi_report(rt, world["m"], date(2024, 1, 1), date(2024, 1, 3),
+                                  by="group")
+    assert by_group["rows"] == [] and by_group["empty"] and by_group["notes"]
+    full = queries.kpi_report(rt, world["m"], DAY, DAY)
+    assert not full["empty"] and "notes" not in full
+
+
+def test_campaign_kpis_name_the_missing_campaigns(rt, world):
+    with pytest.raises(InvalidInput) as e:
+        queries.kpi_report(rt, world["m"], DAY, DAY, campaign_id=1)
+    err = e.value
+    assert err.field == "campaign_id" and err.code == "no_campaigns"
+    assert "没有活动" in err.message and "no campaigns yet" in err.message
 
 
 def test_gmv_decomposition_finds_the_factor_that_moved():

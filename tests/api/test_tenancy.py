@@ -108,6 +108,7 @@ def crossings(w):
         ("GET", "/api/v1/orders/{order_id}/promotions",
          f"/api/v1/orders/{w['order']}/promotions", None),
         ("POST", "/api/v1/orders/{order_id}/cancel", f"/api/v1/orders/{w['order']}/cancel", None),
+        ("POST", "/api/v1/orders/{order_id}/pay", f"/api/v1/orders/{w['order']}/pay", None),
         ("GET", "/api/v1/price-protection", "/api/v1/price-protection?sku=A-SKU", None),
         ("POST", "/api/v1/price-protection/run", "/api/v1/price-protection/run",
          {"sku": "A-SKU"}),

@@ -27,3 +27,21 @@ def test_products_are_per_merchant(api, other_api):
     pid = api.post("/api/v1/products", json={"sku": "A", "name": "a", "price": "1"}).json()["id"]
     assert other_api.get(f"/api/v1/products/{pid}").status_code == 404
     assert other_api.get("/api/v1/products").json()["total"] == 0
+
+
+def test_an_update_changes_only_the_fields_it_gives(api):
+    full = {"sku": "DATE-45", "name": "新疆红枣", "price": "45.00", "cost": "20.00",
+            "daily_price": "45.00", "category": "dates", "stock": 36, "tags": ["礼盒"]}
+    assert api.post("/api/v1/products", json=full).status_code == 201
+    r = api.post("/api/v1/products", json={"sku": "DATE-45", "name": "新疆红枣", "price": "44.00"})
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["price"], body["cost"], body["daily_price"]) == ("44.00", "20.00", "45.00")
+    assert (body["stock"], body["category"], body["tags"], body["active"]) == (36, "dates",
+                                                                               ["礼盒"], True)
+    # given fields do change, including back to their defaults
+    r = api.post("/api/v1/products", json={"sku": "DATE-45", "name": "红枣", "price": "44.00",
+                                           "stock": 0, "tags": [], "daily_price": "44.00"})
+    body = r.json()
+    assert (body["name"], body["stock"], body["tags"], body["daily_price"]) == ("红枣", 0, [],
+                                                                                "44.00")

@@ -94,7 +94,7 @@ def test_malformed_webhook_body_is_422_naming_the_field(api, runtime):
     assert r.status_code == 422 and r.json()["error"]["field"] == "body"
     r = post_webhook(api, runtime, {"events": [{"type": "join", "group_id": 0,
                                                 "member": {"external_id": "x"}}]})
-    assert r.status_code == 422 and r.json()["error"]["field"] == "events.0.group_id"
+    assert r.status_code == 422 and r.json()["error"]["field"] == "events[0].group_id"
 
 
 def test_webhook_for_one_merchant_cannot_touch_another(api, other_api, runtime):

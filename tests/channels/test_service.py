@@ -160,10 +160,10 @@ def test_a_malformed_body_names_the_field(session, merchant, now):
     with pytest.raises(InvalidInput) as e:
         deliver(session, merchant, {"events": [{"type": "message", "message_id": "x",
                                                 "member": {}}]}, now)
-    assert e.value.field == "events.0.member.external_id"
+    assert e.value.field == "events[0].member.external_id"
     with pytest.raises(InvalidInput) as e:
         deliver(session, merchant, {"events": [{"type": "poke"}]}, now)
-    assert e.value.field.startswith("events.0")
+    assert e.value.field.startswith("events[0]")
     body = b"{not json"
     with pytest.raises(InvalidInput) as e:
         service.receive_webhook(session, "simulator", merchant, body, sign(SECRET, body),

@@ -76,3 +76,67 @@ def test_another_merchant_sees_nothing(hot_api, hot_other_api):
     assert hot_other_api.get(f"/api/v1/members/{a}/coupons").status_code == 404
     assert claim(hot_api, t["id"], b).status_code == 404
     assert hot_api.get(f"/api/v1/coupon-templates/{t['id']}").json()["claimed"] == 1
+
+
+@pytest.mark.parametrize("hot_runtime", ["sqlite"], indirect=True)  # input only
+@pytest.mark.parametrize("body, field", [
+    ({"valid_until": "2026-01-19T00:00:00+08:00"}, "valid_until"),
+    ({"valid_until": "2026-01-20T12:00:00+08:00"}, "valid_until"),  # exactly now
+    ({"claim_ends_at": "2026-01-20T11:00:00+08:00"}, "claim_ends_at"),
+    ({"claim_starts_at": "2026-01-25", "valid_until": "2026-01-24"}, "valid_until"),
+])
+def test_a_template_already_over_is_422_and_stores_nothing(hot_api, body, field):
+    r = hot_api.post("/api/v1/coupon-templates", json=TEMPLATE | body)
+    assert r.status_code == 422 and r.json()["error"]["field"] == field, r.text
+    assert hot_api.get("/api/v1/coupon-templates").json()["total"] == 0
+
+
+def test_a_claim_after_the_validity_is_410_and_takes_nothing(hot_api, clock):
+    t = create(hot_api, valid_until="2026-01-20T13:00:00+08:00", valid_days=None)
+    (m,) = add_members(hot_api, 1)
+    first = claim(hot_api, t["id"], m, "k1")
+    assert first.status_code == 200
+    clock.advance(hours=2)
+    late = claim(hot_api, t["id"], m, "k2")
+    assert late.status_code == 410, late.text
+    error = late.json()["error"]
+    assert error["code"] == "coupon_expired" and "有效期" in error["message"]
+    assert "2026-01-20 13:00" in error["message"]  # Beijing time
+    retry = claim(hot_api, t["id"], m, "k1").json()  # a retry: the same coupon, expired now
+    assert (retry["id"], retry["code"], retry["status"]) == (
+        first.json()["id"], first.json()["code"], "expired")
+    got = hot_api.get(f"/api/v1/coupon-templates/{t['id']}").json()
+    assert (got["claimed"], got["remaining"]) == (1, 2)
+    assert hot_api.get(f"/api/v1/members/{m}/coupons").json()["total"] == 1
+
+
+def test_a_claim_after_the_claim_window_is_410_and_keeps_the_limit(hot_api, clock):
+    t = create(hot_api, claim_ends_at="2026-01-20T13:00:00+08:00")
+    (m,) = add_members(hot_api, 1)
+    clock.advance(hours=1)
+    late = claim(hot_api, t["id"], m)
+    assert late.status_code == 410, late.text
+    assert late.json()["error"]["code"] == "claim_ended"
+    assert "领取已结束" in late.json()["error"]["message"]
+    got = hot_api.get(f"/api/v1/coupon-templates/{t['id']}").json()
+    assert (got["claimed"], got["remaining"]) == (0, 3)
+    assert hot_api.get(f"/api/v1/members/{m}/coupons").json()["total"] == 0
+
+
+def test_another_merchant_cannot_reach_the_new_template_routes(hot_api, hot_other_api):
+    t = create(hot_api, name="甲的券")
+    (a,) = add_members(hot_api, 1)
+    (b,) = add_members(hot_other_api, 1, "b")
+    base = f"/api/v1/coupon-templates/{t['id']}"
+    for verb in ("disable", "enable", "approve", "reject"):
+        assert hot_other_api.post(f"{base}/{verb}").status_code == 404, verb
+    assert hot_other_api.post(f"{base}/issue", json={"member_ids": [b]}).status_code == 404
+    assert hot_other_api.get("/api/v1/coupon-templates").json()["total"] == 0
+    # A's issue to B's member: that member does not exist for A.
+    r = hot_api.post(f"{base}/issue", json={"member_ids": [a, b]})
+    assert r.status_code == 200, r.text
+    assert [(i["member_id"], i["status"], i["reason"]) for i in r.json()["items"]] == [
+        (a, "issued", None), (b, "skipped", "会员不存在")]
+    got = hot_api.get(base).json()
+    assert (got["status"], got["claimed"]) == ("active", 1)
+    assert hot_other_api.get(f"/api/v1/members/{b}/coupons").json()["total"] == 0

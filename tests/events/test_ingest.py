@@ -37,7 +37,7 @@ def test_other_merchants_member_rejects_whole_batch(session, merchant, other_mer
         service.ingest(session, merchant, [ev(idempotency_key="a"),
                                            ev(member_id=foreign.id, idempotency_key="b")],
                        now=now)
-    assert e.value.field == "events.1.member_id"
+    assert e.value.field == "events[1].member_id"
     assert service.list_events(session, merchant) == []
 
 
@@ -49,7 +49,7 @@ def test_naive_time_means_beijing(session, merchant, now):
 
 def test_api_validates_kind_and_replays(api):
     bad = api.post("/api/v1/events", json={"events": [{"kind": "dance", "at": "2026-01-20"}]})
-    assert bad.status_code == 422 and bad.json()["error"]["field"] == "events.0.kind"
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "events[0].kind"
     batch = {"events": [{"kind": "message", "at": "2026-01-20T10:00:00+08:00",
                          "payload": {"text": "你好"}, "idempotency_key": "m1"}]}
     assert api.post("/api/v1/events", json=batch).json() == {"accepted": 1, "duplicates": 0}

@@ -46,7 +46,7 @@ def test_out_of_stock_is_conflict_and_stock_kept(session, merchant, now):
 def test_unknown_sku_without_price_names_line(session, merchant, now):
     with pytest.raises(InvalidInput) as e:
         service.place(session, merchant, OrderIn(lines=[{"sku": "ZZ", "qty": 1}]), now=now)
-    assert e.value.field == "lines.0.sku"
+    assert e.value.field == "lines[0].sku"
 
 
 def test_paid_order_emits_order_and_pay_events(session, merchant, now):
@@ -68,4 +68,4 @@ def test_api_order_roundtrip_and_tenant_crossing(api, other_api):
     assert other_api.get("/api/v1/orders").json()["total"] == 0
     bad = api.post("/api/v1/orders", json={"lines": [{"sku": "A", "qty": 1,
                                                       "price": "1.001"}]})
-    assert bad.status_code == 422 and bad.json()["error"]["field"] == "lines.0.price"
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "lines[0].price"

@@ -116,3 +116,15 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(runs, name):
 @pytest.mark.parametrize("name", ERRORS)
 def test_every_kind_of_bad_input_is_refused_the_same_way(name):
     check_refused(name, *in_process(name))
+
+
+def test_unknown_keys_are_warned_about_and_the_quote_still_runs():
+    doc = json.loads(changed(lambda d: d["promotions"][1].update(maxoff="50.00")))
+    doc["promotions"][0]["tiers"][0]["note"] = "x"
+    result = CliRunner().invoke(app, ["promo", "quote", "-"],
+                                input=json.dumps(doc, ensure_ascii=False))
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == EXAMPLE_OUTPUT
+    assert result.stderr.splitlines() == [
+        "警告: promotions[0].tiers[0].note: 未知字段, 已忽略 (拼写是否有误?)",
+        "警告: promotions[1].maxoff: 未知字段, 已忽略 (拼写是否有误?)"]

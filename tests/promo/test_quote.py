@@ -103,12 +103,41 @@ def test_no_repeat_hint_once_max_off_is_reached():
 
 def test_hint_is_measured_after_the_offers_applied_before_it():
     # 9折 (priority 10) is better alone (360) than 满400减20 (380); the threshold then sees
-    # 360 left, so 40.00 more is needed.
+    # 360 left. What is added gets 9折 too: 44.44 more leaves 444.44 - 44.44 = 400.00
+    # (10% of 444.44 rounds to 44.44), 44.43 more leaves 399.99.
     doc = run_quote([make_item("A", "400.00")],
                     [make_promo("p", "percent", percent="10", priority=10),
                      mj(("400", "20"), ("800", "100"))])
     assert [a["id"] for a in doc["applied"]] == ["p"]
-    assert doc["hints"][0]["message"] == "再买40.00元可享满400减20"
+    assert doc["hints"][0]["message"] == "再买44.44元可享满400减20"
+
+
+def test_hint_suggests_only_products_that_reach_the_tier_after_earlier_offers():
+    # 8折 first: 250.00 leaves 200.00 towards 满300减50. 100.00 more would leave 280.00
+    # (the plain difference is wrong); 125.00 more leaves exactly 300.00.
+    catalog = [make_item("B", "100.00"), make_item("C", "124.99"), make_item("D", "125.00"),
+               make_item("E", "130.00")]
+    doc = run_quote([make_item("A", "250.00")],
+                    [make_promo("off20", "percent", percent="20", priority=10),
+                     mj(("300", "50"))], catalog=catalog)
+    assert doc["hints"] == [{"promotion": "mj", "add": "125.00",
+                             "message": "再买125.00元可享满300减50", "suggest": ["D", "E"]}]
+    # and adding D does reach it: 375.00 - 75.00 = 300.00, then 50.00 off
+    after = run_quote([make_item("A", "250.00"), make_item("D", "125.00")],
+                      [make_promo("off20", "percent", percent="20", priority=10),
+                       mj(("300", "50"))])
+    assert after["total"] == "250.00" and after["hints"] == []
+
+
+def test_hint_top_up_outside_the_earlier_offers_scope_is_the_plain_difference():
+    # 8折 only on nuts; the threshold covers tea: tea added meets no earlier offer.
+    catalog = [make_item("N", "60.00", category="nuts"), make_item("T", "60.00", category="tea")]
+    doc = run_quote([make_item("A", "100.00", category="nuts"),
+                     make_item("B", "250.00", category="tea")],
+                    [make_promo("nuts", "percent", percent="20", priority=10,
+                                scope={"categories": ["nuts"]}),
+                     mj(("300", "50"), scope={"categories": ["tea"]})], catalog=catalog)
+    assert doc["hints"][0]["add"] == "50.00" and doc["hints"][0]["suggest"] == ["T"]
 
 
 def test_hint_message_keeps_fen_when_there_are_any():

@@ -114,3 +114,65 @@ def test_edit_back_within_the_lines_reactivates(session, merchant, now):
     row = service.edit(session, merchant, "m", threshold("m", ("100.00", "10.00")),
                        actor="op", now=now)
     assert row.status == "active" and row.red_line == []
+
+
+def _fish(session, merchant, now, price="99.00"):
+    # cost 60.00: floor 75.00 (cost × 1.25); daily price band 50 %: 49.50
+    make_product(session, merchant, "FISH", price, cost="60.00", daily="99.00", stock=50)
+
+
+def test_promotions_that_pass_alone_are_held_when_stacked_below_the_floor(session, merchant,
+                                                                         now):
+    _fish(session, merchant, now)
+    a = make_promotion(session, merchant, make_promo("fish-a", "percent", percent="15",
+                                                     stack_group="member"), now=now)
+    assert (a.status, a.red_line) == ("active", [])  # 84.15 alone
+    b = make_promotion(session, merchant, make_promo("fish-b", "percent", percent="15",
+                                                     stack_group="store"), now=now)
+    # 99.00 × 0.85 = 84.15, then 15 % of 84.15 = 12.6225 rounds to 12.62: 71.53 < 75.00
+    assert b.status == "pending_approval"
+    assert b.red_line == [{"sku": "FISH", "rule": "margin_floor", "price": "99.00",
+                           "worst_price": "71.53", "floor": "75.00", "stacked_with": ["fish-a"],
+                           "message": "FISH 与 fish-a 叠加后最低可到 71.53 元, "
+                                      "低于毛利底线 75.00 元"}]
+    # the same 85折 in fish-a's own stack group cannot combine with it: passes
+    c = make_promotion(session, merchant, make_promo("fish-c", "percent", percent="15",
+                                                     stack_group="member"), now=now)
+    assert (c.status, c.red_line) == ("active", [])
+    # an exclusive one applies alone: passes
+    d = make_promotion(session, merchant, make_promo("fish-d", "percent", percent="15",
+                                                     exclusive=True), now=now)
+    assert (d.status, d.red_line) == ("active", [])
+
+
+def test_stacking_follows_the_application_order(session, merchant, now):
+    # 满90减10 first (priority 10): 99.00 -> 89.00 at worst (s = 99), then 20% off: 71.20;
+    # the reverse order would give 79.20 -> 69.20 (20 % first, then 满减 at s = 90).
+    _fish(session, merchant, now)
+    make_promotion(session, merchant, {**threshold("mj", ("90.00", "10.00")), "priority": 10},
+                   now=now)
+    held = make_promotion(session, merchant, make_promo("pct", "percent", percent="20"),
+                          now=now)
+    assert held.red_line[0]["worst_price"] == "71.20"
+    assert held.red_line[0]["stacked_with"] == ["mj"]
+
+
+def test_a_price_drop_holds_live_promotions_that_now_break_a_line(api):
+    for sku, price in (("FISH", "99.00"), ("TEA", "60.00")):
+        api.post("/api/v1/products", json={"sku": sku, "name": sku, "price": price,
+                                           "cost": "40.00", "stock": 10})
+    r = api.post("/api/v1/promotions", json=make_promo("off10", "percent", percent="10"))
+    assert r.status_code == 201 and r.json()["status"] == "active"
+    # TEA at 55.00: 10 % off leaves 49.50, below 40.00 × 1.25 = 50.00
+    r = api.post("/api/v1/products", json={"sku": "TEA", "name": "TEA", "price": "55.00"})
+    assert r.status_code == 200
+    promo = api.get("/api/v1/promotions/off10").json()
+    assert promo["status"] == "pending_approval"
+    assert [(f["sku"], f["worst_price"]) for f in promo["red_line"]] == [("TEA", "49.50")]
+    audit = api.get("/api/v1/audit", params={"entity": "promotion"}).json()["items"]
+    assert audit[0]["action"] == "red_line_hold"
+    # a price rise breaks nothing and holds nothing
+    api.post("/api/v1/promotions/off10/approve", json={})
+    assert api.get("/api/v1/promotions/off10").json()["status"] == "active"
+    api.post("/api/v1/products", json={"sku": "FISH", "name": "FISH", "price": "109.00"})
+    assert api.get("/api/v1/promotions/off10").json()["status"] == "active"

@@ -74,6 +74,13 @@ def test_quote_priced_order_and_cancel(api):
     assert sum(int(ln["discount"].replace(".", "")) for ln in order["lines"]) == 5000
     again = api.post("/api/v1/orders/priced", json=cart, headers={"Idempotency-Key": "o1"})
     assert again.status_code == 200 and again.json()["id"] == order["id"]
+    assert again.json()["quote"] == order["quote"] and order["quote"]["total"] == "266.00"
+    # the same key with another cart is refused, nothing placed
+    other = {"member_id": member, "items": [{"sku": "TEA", "qty": 5}]}
+    bad = api.post("/api/v1/orders/priced", json=other, headers={"Idempotency-Key": "o1"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "Idempotency-Key"
+    assert bad.json()["error"]["code"] == "idempotency_mismatch"
+    assert api.get("/api/v1/orders").json()["total"] == 1
     assert api.get("/api/v1/promotions/m300").json()["spent"] == "50.00"
     r = api.post(f"/api/v1/orders/{order['id']}/cancel")
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
@@ -84,7 +91,7 @@ def test_quote_priced_order_and_cancel(api):
 def test_quote_bad_item_names_the_field(api):
     _setup(api)
     r = api.post("/api/v1/quote", json={"items": [{"sku": "NUT", "qty": 0}]})
-    assert r.status_code == 422 and r.json()["error"]["field"] == "items.0.qty"
+    assert r.status_code == 422 and r.json()["error"]["field"] == "items[0].qty"
     r = api.post("/api/v1/quote", json={"items": [{"sku": "NOPE"}]})
     assert r.status_code == 422 and r.json()["error"]["field"] == "items[0].sku"
 
@@ -149,3 +156,15 @@ def test_price_protection_through_the_api(api):
     assert csv.headers["content-type"].startswith("text/csv") and "15.00" in csv.text
     r = api.post("/api/v1/price-protection/run", json={"sku": "TEA"})
     assert r.status_code == 200 and r.json()["recorded_drop"] is None
+
+
+def test_a_budget_lowered_below_what_is_spent_is_kept_and_says_so(api):
+    member = _setup(api)
+    api.post("/api/v1/promotions", json=M300)
+    cart = {"member_id": member, "items": [{"sku": "NUT", "qty": 3}]}
+    assert api.post("/api/v1/orders/priced", json=cart).json()["discount"] == "50.00"
+    assert api.get("/api/v1/promotions/m300").json()["warnings"] == []
+    r = api.put("/api/v1/promotions/m300", json={**M300, "budget": "10.00"})
+    assert r.status_code == 200, r.text
+    assert r.json()["warnings"] == ["预算 10.00 元已用完 (已用 50.00 元): 不再给出此优惠"]
+    assert api.post("/api/v1/quote", json=cart).json()["applied"] == []

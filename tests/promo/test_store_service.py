@@ -156,8 +156,14 @@ def test_priced_order_records_uses_lines_and_coupon(session, merchant, now):
     row = service.get(session, merchant, "half")
     assert (row.spent_fen, row.uses) == (6400, 1)
     again = checkout.place_priced(session, merchant, PricedOrderIn(
-        member_id=member, items=[{"sku": "NUT", "qty": 2}]), now=now, idempotency_key="k1")
+        member_id=member, items=[{"sku": "NUT", "qty": 2}, {"sku": "TEA"}]), now=now,
+        idempotency_key="k1")
     assert again.order.id == placed.order.id and not again.created
+    assert again.quote_document() == placed.quote_document()
+    with pytest.raises(InvalidInput) as e:  # the key again, with another cart
+        checkout.place_priced(session, merchant, PricedOrderIn(
+            member_id=member, items=[{"sku": "NUT", "qty": 2}]), now=now, idempotency_key="k1")
+    assert e.value.field == "Idempotency-Key"
     from siyu.coupons.models import MemberCoupon
 
     assert session.get(MemberCoupon, coupon).status == "used"

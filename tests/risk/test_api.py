@@ -50,7 +50,7 @@ def test_rules_have_defaults_and_changes_are_audited(api, client, runtime):
     ({"orders": {"bogus": 1}}, "orders.bogus"),
     ({"lottery": {"max_top_prize": "1.001"}}, "lottery.max_top_prize"),
     ({"incidents": {"respond_hours": {"urgent": 2}}}, "incidents.respond_hours"),
-    ({"copy_words": [{"word": "x", "level": "maybe"}]}, "copy_words.0.level"),
+    ({"copy_words": [{"word": "x", "level": "maybe"}]}, "copy_words[0].level"),
 ])
 def test_bad_rules_are_422_naming_the_field(api, change, field):
     r = api.put("/api/v1/risk/rules", json=change)
@@ -103,7 +103,7 @@ def test_lottery_check_over_http(api):
     assert out["verdict"] == "block" and out["findings"][0]["rule"] == "top_prize_over_limit"
     assert out["odds"][0]["percent"] == "0.01%"
     r = api.post("/api/v1/risk/lottery/check", json={"prizes": [{"odds": "lots"}]})
-    assert r.status_code == 422 and r.json()["error"]["field"] == "prizes.0.odds"
+    assert r.status_code == 422 and r.json()["error"]["field"] == "prizes[0].odds"
 
 
 def test_sweep_and_act_over_http(api, other_api):

@@ -39,7 +39,7 @@ def test_complete_rules_within_limits_pass_but_high_odds_ask_for_review():
     findings = check(doc())
     # 5% for the third prize is above the seed's 1% checklist line: a review, not an error.
     assert [(f.rule, f.level, f.field) for f in findings] == [
-        ("prize_odds_high", "review", "prizes.2.odds")]
+        ("prize_odds_high", "review", "prizes[2].odds")]
     assert report(doc())["verdict"] == "review"
     assert report(doc(), LotteryRules(max_prize_odds_percent=None))["verdict"] == "pass"
 
@@ -141,4 +141,4 @@ def test_cli_checks_a_rules_file(tmp_path):
     path.write_text(json.dumps({**GOOD, "prizes": [{"odds": "x"}]}), encoding="utf-8")
     r = subprocess.run([SIYU, "risk", "lottery", str(path)], capture_output=True, text=True,
                        timeout=120)
-    assert r.returncode == 2 and r.stdout == "" and "prizes.0.odds" in r.stderr
+    assert r.returncode == 2 and r.stdout == "" and "prizes[0].odds" in r.stderr

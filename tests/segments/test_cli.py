@@ -222,3 +222,45 @@ def test_clv_options_are_checked(tmp_path):
     assert (code, out) == (2, "") and err.startswith("--predict: ")
     code, out, _ = invoke(*base, "--unit", "day")
     assert code == 0 and json.loads(out)["unit"] == "day" and json.loads(out)["members"] == 3
+
+
+def regular_orders(directory: Path) -> Path:
+    """The reported case: 120 members who each buy exactly once a week, from a start day
+    early in 2025 to 2025-12-31, so the MLE has no heterogeneity in the rate to fit."""
+    lines = ["member_id,order_id,paid_at,amount"]
+    for i in range(120):
+        for week, day in enumerate(range(i % 60, 365, 7)):
+            paid = np.datetime64("2025-01-01") + day
+            lines.append(f"w{i:03d},w{i}-{week},{paid}T20:00:00+08:00,99.00")
+    return write(directory, "regular.csv", "\n".join(lines) + "\n")
+
+
+def test_clv_of_very_regular_buyers_is_finite_and_the_poisson_limit(tmp_path):
+    out_file = tmp_path / "p.csv"
+    code, out, err = invoke("segment", "clv", "--orders", regular_orders(tmp_path),
+                            "--calibration-end", "2025-12-31", "--predict", "30",
+                            "--out", out_file)
+    assert code == 0, err
+    params = json.loads(out)["params"]
+    assert all(math.isfinite(v) for v in params.values())
+    assert params["r"] > 1e4 and "泊松" in err  # the fit ran off towards r, α → ∞: said so
+    rate = params["r"] / params["alpha"]  # purchases a week
+    assert rate == pytest.approx(1.0, abs=0.02)
+    text = out_file.read_text(encoding="utf-8")
+    assert "nan" not in text.lower() and "inf" not in text.lower()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 120 and list(rows[0]) == ["member_id", "frequency", "recency", "T",
+                                                   "expected_purchases", "probability_alive"]
+    for row in rows:
+        # nobody drops out (a → 0): alive for sure, and λ·30 days of purchases ahead
+        assert float(row["probability_alive"]) == 1.0
+        assert float(row["expected_purchases"]) == pytest.approx(rate * 30 / 7, abs=2e-6)
+
+
+def test_clv_horizon_too_long_for_the_model_exits_2_with_one_line(tmp_path):
+    out_file = tmp_path / "p.csv"
+    code, out, err = invoke("segment", "clv", "--orders", regular_orders(tmp_path),
+                            "--calibration-end", "2025-12-31", "--predict", "1000000000",
+                            "--out", out_file)
+    assert (code, out) == (2, "") and not out_file.exists()
+    assert err.startswith("--predict: 1000000000 天无法计算期望购买次数") and err.count("\n") == 1

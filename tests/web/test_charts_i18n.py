@@ -7,6 +7,7 @@ from pathlib import Path
 from siyu.core.i18n import LANGS, MESSAGES
 from siyu.web.charts import Point, bar_chart, line_chart, nice_max
 from siyu.web.format import pct, yuan, yuan_short
+from siyu.web.messages import MESSAGES as WEB_MESSAGES
 
 TEMPLATES = Path(__file__).parents[2] / "src" / "siyu" / "web" / "templates"
 
@@ -47,6 +48,11 @@ def test_every_template_message_exists_in_both_languages():
     keys = set()
     for path in TEMPLATES.glob("*.html"):
         keys.update(re.findall(r'_\(\s*["\']([\w.]+)["\']\s*\)', path.read_text()))
-    assert "kpi.activity_rate" in keys
-    missing = sorted(k for k in keys if k not in MESSAGES or set(MESSAGES[k]) != set(LANGS))
+    assert "kpi.activity_rate" in keys and "approvals.readonly" in keys
+    both = {**MESSAGES, **WEB_MESSAGES}
+    missing = sorted(k for k in keys if k not in both or set(both[k]) != set(LANGS))
     assert not missing
+
+
+def test_console_messages_do_not_shadow_the_shared_ones():
+    assert not set(WEB_MESSAGES) & set(MESSAGES)

@@ -27,10 +27,10 @@ def check_variants(variants: Sequence[dict]) -> list[dict]:
     for i, v in enumerate(variants):
         name, weight = (v or {}).get("name"), (v or {}).get("weight", 1)
         if not isinstance(name, str) or not name.strip() or len(name) > 40 or name in names:
-            raise InvalidInput(f"variants.{i}.name: 组名须为 1–40 字且不重复",
-                               field=f"variants.{i}.name")
+            raise InvalidInput(f"variants[{i}].name: 组名须为 1–40 字且不重复",
+                               field=f"variants[{i}].name")
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
-            raise InvalidInput(f"variants.{i}.weight: 权重须为正数", field=f"variants.{i}.weight")
+            raise InvalidInput(f"variants[{i}].weight: 权重须为正数", field=f"variants[{i}].weight")
         names.add(name)
         out.append({"name": name, "weight": weight})
     return out

@@ -37,7 +37,7 @@ def funnel(snap: Snapshot, steps: list[str], start: date, end: date, *,
         raise InvalidInput("steps: 需要 2–8 个步骤", field="steps")
     for i, kind in enumerate(steps):
         if kind not in EVENT_KINDS:
-            raise InvalidInput(f"steps.{i}: 未知事件类型 {kind!r}", field=f"steps.{i}")
+            raise InvalidInput(f"steps[{i}]: 未知事件类型 {kind!r}", field=f"steps[{i}]")
     if window_hours <= 0:
         raise InvalidInput("window_hours: 须大于 0", field="window_hours")
     p = {"lo": day_start(start), "hi": day_end(end),

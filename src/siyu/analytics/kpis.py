@@ -126,6 +126,7 @@ GROUP BY ALL""", p, out)
     return out
 
 
+EMPTY_RANGE = "该时间范围内没有数据, 各项为 0。 No data in this range: every figure is 0."
 COUNTS = ("uv", "messages", "quality_messages", "complaints", "reviews", "promoters",
           "detractors", "orders", "gmv", "buyers", "repeat_buyers", "refunded", "converters",
           "in_groups", "cohort", "retained", "new_groups", "new_members")
@@ -174,7 +175,7 @@ def finish(counts: dict, t: KpiTargets, days: int, spend_fen: int | None = None)
     out["empty"] = not any(c[n] for n in ("uv", "messages", "orders", "in_groups", "cohort",
                                           "new_groups", "new_members"))
     if out["empty"]:
-        notes.insert(0, "该时间范围内没有数据, 各项为 0")
+        notes.insert(0, EMPTY_RANGE)
     out["notes"] = notes
     return out
 

@@ -18,6 +18,10 @@ from siyu.db.scope import scoped
 from siyu.members import repository as members_repo
 
 MAX_DAYS = 366
+NO_CAMPAIGNS = ("campaign_id: 按活动统计 KPI 需要活动记录, 而系统中还没有活动 "
+                "(活动工作台尚未上线); 请改用 group_id 或 by=day / by=group。"
+                " KPIs per campaign need campaign records, and there are no campaigns yet "
+                "(the campaign workspace is not built); use group_id, by=day or by=group.")
 
 
 def check_range(start: date, end: date) -> int:
@@ -34,8 +38,8 @@ def kpi_report(runtime, merchant_id: int, start: date, end: date, *, by: str = "
                campaign_id: int | None = None) -> dict:
     if by not in ("total", "day", "group"):
         raise InvalidInput("by: 可选 total / day / group", field="by")
-    if campaign_id is not None:
-        raise InvalidInput("campaign_id: 活动维度将在活动工作台上线后提供", field="campaign_id")
+    if campaign_id is not None:  # no campaign records exist yet (SPEC J): nothing to join
+        raise InvalidInput(NO_CAMPAIGNS, field="campaign_id", code="no_campaigns")
     if spend_fen is not None and (spend_fen < 0 or by != "total"):
         raise InvalidInput("spend: 投入须 ≥ 0, 且只用于 by=total", field="spend")
     days = check_range(start, end)
@@ -56,10 +60,11 @@ def kpi_report(runtime, merchant_id: int, start: date, end: date, *, by: str = "
     else:
         for g in sorted(k for k in counts if k is not None):
             rows.append({"bucket": g, "group_id": g, **kpis.finish(counts[g], targets, days)})
+    empty = all(r["empty"] for r in rows)
     doc = {"start": start.isoformat(), "end": end.isoformat(), "by": by, "group_id": group_id,
-           "rows": rows, "snapshot": freshness}
-    if not rows:
-        doc["notes"] = ["该时间范围内没有数据"]
+           "rows": rows, "empty": empty, "snapshot": freshness}
+    if empty:
+        doc["notes"] = [kpis.EMPTY_RANGE]
     return doc
 
 

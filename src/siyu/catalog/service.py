@@ -1,4 +1,5 @@
-"""Use cases of the catalog: upsert a product by SKU (price changes audited), list."""
+"""Use cases of the catalog: upsert a product by SKU (an update changes only the fields it
+gives; price changes audited and passed on to price protection and red lines), list."""
 
 from __future__ import annotations
 
@@ -19,8 +20,13 @@ def _snapshot(p: Product) -> dict:
             "daily_price_fen": p.daily_price_fen, "stock": p.stock, "active": p.active}
 
 
+PRICING = ("price_fen", "cost_fen", "daily_price_fen")
+
+
 def upsert(session: Session, merchant_id: int, data: ProductIn, *, actor: str,
-           now: datetime | None = None) -> tuple[Product, bool]:
+           now: datetime | None = None, recheck: bool = True) -> tuple[Product, bool]:
+    """Create or update by SKU. `recheck`: pass a change of price or cost on to the
+    promotions' red lines now (an importer passes False and rechecks once at the end)."""
     # Product names are copy buyers read: a name that blocks is refused (422 copy_blocked).
     copy_risk.check_copy(session, merchant_id, {"name": data.name})
     product = repo.by_sku(session, merchant_id, data.sku)
@@ -29,14 +35,25 @@ def upsert(session: Session, merchant_id: int, data: ProductIn, *, actor: str,
     if created:
         product = Product(merchant_id=merchant_id, sku=data.sku)
         session.add(product)
+    # An update changes what it gives; what it leaves out keeps its value (a price
+    # change must not zero the stock or the cost the red lines are measured against).
+    given = data.model_fields_set
     product.name = data.name
-    product.category = data.category
     product.price_fen = data.price
-    product.cost_fen = data.cost
-    product.daily_price_fen = data.daily_price if data.daily_price is not None else data.price
-    product.stock = data.stock
-    product.tags = data.tags
-    product.active = data.active
+    if created or "category" in given:
+        product.category = data.category
+    if created or "cost" in given:
+        product.cost_fen = data.cost
+    if data.daily_price is not None:
+        product.daily_price_fen = data.daily_price
+    elif created:
+        product.daily_price_fen = data.price
+    if created or "stock" in given:
+        product.stock = data.stock
+    if created or "tags" in given:
+        product.tags = data.tags
+    if created or "active" in given:
+        product.active = data.active
     session.flush()
     after = _snapshot(product)
     if before != after:
@@ -44,7 +61,17 @@ def upsert(session: Session, merchant_id: int, data: ProductIn, *, actor: str,
                      entity="product", entity_id=product.id, before=before, after=after)
     if before is not None and product.price_fen < before["price_fen"]:
         _price_dropped(session, merchant_id, product, before["price_fen"], now or utcnow())
+    if recheck and before is not None and any(before[k] != after[k] for k in PRICING):
+        recheck_red_lines(session, merchant_id, [product.sku], actor=actor, now=now or utcnow())
     return product, created
+
+
+def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, actor: str,
+                      now: datetime) -> list[str]:
+    """Promotions held again because these SKUs' prices or costs changed (see promo)."""
+    from siyu.promo import service as promo  # promo sits above the catalog: import late
+
+    return promo.recheck_red_lines(session, merchant_id, skus, actor=actor, now=now)
 
 
 def _price_dropped(session: Session, merchant_id: int, product: Product, old_price_fen: int,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from siyu.channels.schemas import Inbound, WebhookBody
 from siyu.core.errors import InvalidInput
+from siyu.core.validation import field_path, reason
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,9 @@ def parse_siyu_webhook(body: bytes) -> list[Inbound]:
         return list(WebhookBody.model_validate(doc).events)
     except ValidationError as e:
         first = e.errors()[0]
-        parts = [str(p) for p in first.get("loc", ())]
+        parts = list(first.get("loc", ()))
         # Drop the discriminator's tag that pydantic puts in the path: events.0.join.x
         if len(parts) > 2 and parts[0] == "events" and parts[2] in _TYPES:
             del parts[2]
-        field = ".".join(parts) or "body"
-        raise InvalidInput(f"{field}: {first.get('msg', 'invalid')}", field=field) from None
+        field = field_path(parts)
+        raise InvalidInput(f"{field}: {reason(first)}", field=field) from None

@@ -21,7 +21,8 @@ def parse_yuan(value: object, field: str = "amount", *, allow_negative: bool = F
     `field`. Integers are taken as whole yuan.
     """
     if isinstance(value, bool | float):
-        raise InvalidInput(f"{field}: 金额必须是字符串或整数, 不接受浮点数", field=field)
+        raise InvalidInput(f'{field}: 金额必须是字符串或整数 (如 "12.50" 或 12), '
+                           "不接受带小数点的数字或 true/false", field=field)
     if isinstance(value, int):
         fen = value * 100
     elif isinstance(value, str):

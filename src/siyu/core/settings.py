@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     analytics_dir: str | None = None
     # Live segments and KPIs refresh a snapshot older than this before answering.
     analytics_max_staleness_seconds: int = 300
+    # `siyu serve` runs the scheduled jobs (siyu.jobs) in-process, every this many
+    # seconds; SIYU_JOBS_IN_SERVER=0 leaves them to a separate `siyu jobs run`.
+    jobs_in_server: bool = True
+    jobs_interval_seconds: float = 30.0
 
 
 @lru_cache

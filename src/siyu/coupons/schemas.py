@@ -1,8 +1,9 @@
-"""Pydantic shapes of limited coupons."""
+"""Pydantic shapes of coupons: templates, coupons, issue requests and their answers."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -11,11 +12,34 @@ from siyu.core.errors import SiyuError
 from siyu.core.fields import Yuan, YuanOut
 
 
+class ScopeIn(BaseModel):
+    """Contract 1's `scope`: which items a coupon applies to; omitted = every item."""
+
+    model_config = ConfigDict(extra="forbid")
+    skus: list[str] | None = Field(default=None, max_length=1000)
+    categories: list[str] | None = Field(default=None, max_length=1000)
+    stores: list[str] | None = Field(default=None, max_length=1000)
+    tags: list[str] | None = Field(default=None, max_length=1000)
+    exclude_skus: list[str] | None = Field(default=None, max_length=1000)
+
+    @field_validator("*")
+    @classmethod
+    def _names(cls, v):
+        for name in v or ():
+            if not name.strip() or len(name) > 100:
+                raise ValueError("每项须为 1 到 100 个字符的非空字符串")
+        return v
+
+
 class TemplateIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=100)
-    face_value: Yuan
+    kind: Literal["fixed", "percent"] = "fixed"
+    face_value: Yuan | None = None  # fixed: 满X减Y / 无门槛 amount off
+    percent: str | int | None = None  # percent: "15" = 15% off (85折)
+    max_off: Yuan | None = None  # percent: the most one order takes off
     min_spend: Yuan = 0
+    scope: ScopeIn | None = None
     total: int = Field(ge=1, le=10_000_000)
     per_member_limit: int = Field(default=1, ge=1, le=1000)
     claim_starts_at: datetime | None = None
@@ -34,11 +58,21 @@ class TemplateIn(BaseModel):
             raise ValueError("需要 ISO 8601 时间 (无时区视为北京时间)") from e
 
 
+class ReviewOut(BaseModel):
+    by: str
+    at: datetime
+    note: str | None
+
+
 class TemplateOut(BaseModel):
     id: int
     name: str
-    face_value: YuanOut
+    kind: str
+    face_value: YuanOut | None  # fixed only
+    percent: str | None  # percent only
+    max_off: YuanOut | None
     min_spend: YuanOut
+    scope: dict | None
     total: int
     per_member_limit: int
     claimed: int
@@ -47,12 +81,58 @@ class TemplateOut(BaseModel):
     claim_ends_at: datetime | None
     valid_until: datetime | None
     valid_days: int | None
+    status: str
     active: bool
+    red_line: list[dict]  # findings of the price red line; [] when it breaks none
+    review: ReviewOut | None
+    created_at: datetime
 
 
 class ClaimIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     member_id: int = Field(ge=1)
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    note: str | None = Field(default=None, max_length=500)
+
+
+MAX_ISSUE = 10_000  # members per issue request
+
+
+class IssueIn(BaseModel):
+    """发券: to these members, or to the members of a saved (live) segment now."""
+
+    model_config = ConfigDict(extra="forbid")
+    member_ids: list[int] | None = Field(default=None, min_length=1, max_length=MAX_ISSUE)
+    segment_id: int | None = Field(default=None, ge=1)
+
+    @field_validator("member_ids")
+    @classmethod
+    def _ids(cls, v):
+        if v is not None and any(i < 1 for i in v):
+            raise ValueError("会员 id 须为正整数")
+        return v
+
+
+class IssueItem(BaseModel):
+    member_id: int
+    status: Literal["issued", "skipped"]
+    coupon_id: int | None = None
+    coupon_code: str | None = None
+    reason_code: str | None = None  # limit_reached | sold_out | member_not_found
+    reason: str | None = None  # 已达上限 | 已抢光 | 会员不存在
+
+
+class IssueOut(BaseModel):
+    template_id: int
+    idempotency_key: str
+    segment_id: int | None
+    requested: int
+    issued: int
+    skipped: int
+    items: list[IssueItem]
 
 
 class CouponOut(BaseModel):
@@ -61,8 +141,12 @@ class CouponOut(BaseModel):
     member_id: int
     code: str
     name: str
-    face_value: YuanOut
+    kind: str
+    face_value: YuanOut | None
+    percent: str | None
+    max_off: YuanOut | None
     min_spend: YuanOut
+    scope: dict | None
     valid_from: datetime
     valid_until: datetime | None
     status: str

@@ -60,7 +60,8 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     session = factory()
     try:
         yield session
-        session.commit()
+        if session.in_transaction():  # a unit that never touched the database has none
+            session.commit()
     except BaseException:
         session.rollback()
         raise

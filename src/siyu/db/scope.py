@@ -19,6 +19,16 @@ def scoped(model: type[T], merchant_id: int) -> Select[tuple[T]]:
     return select(model).where(model.merchant_id == merchant_id)  # type: ignore[attr-defined]
 
 
+# What users call each kind of row in a "not found" message.
+LABELS = {
+    "coupon_template": "券模板", "envelope": "红包", "envelope_rain": "红包雨",
+    "experiment": "实验", "flash_sale": "秒杀场次", "group": "社群", "incident": "事件单",
+    "join_request": "入群申请", "live_code": "活码", "member": "会员", "message": "消息",
+    "order": "订单", "product": "商品", "promotion": "促销", "review": "审核单",
+    "risk_hit": "风控命中", "segment": "人群",
+}
+
+
 def get_scoped(session: Session, model: type[T], merchant_id: int, row_id: int) -> T | None:
     stmt = scoped(model, merchant_id).where(model.id == row_id)  # type: ignore[attr-defined]
     return session.scalars(stmt).one_or_none()
@@ -33,5 +43,6 @@ def require_scoped(
         stmt = stmt.with_for_update()
     row = session.scalars(stmt).one_or_none()
     if row is None:
-        raise NotFound(f"{what} {row_id} 不存在", field="id", code=f"{what}_not_found")
+        label = LABELS.get(what, what)
+        raise NotFound(f"{label} {row_id} 不存在", field="id", code=f"{what}_not_found")
     return row

@@ -18,7 +18,10 @@ _COLUMNS = "merchant_id, kind, at, member_id, group_id, payload, idempotency_key
 # a space and microseconds writes the same text, faster.
 
 
-def insert_events(session: Session, rows: list[dict]) -> int:
+def insert_events(session: Session, rows: list[dict], *, copy: bool = False) -> int:
+    """`copy=True` (rows that are almost always new, e.g. the hot ledger's grabs): on
+    PostgreSQL the batch goes in by COPY, several times cheaper per row; a batch that
+    meets a stored key falls back to the insert that skips it."""
     if not rows:
         return 0
     conn = session.connection()
@@ -49,9 +52,28 @@ def insert_events(session: Session, rows: list[dict]) -> int:
         params.append((r["merchant_id"], r["kind"], ts(r["at"]), r["member_id"], r["group_id"],
                        dumps(r["payload"], ensure_ascii=False), r["idempotency_key"],
                        created[c]))
+    if copy and dialect == "postgresql" and _copy(conn, params):
+        return len(params)
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.executemany(sql, params)
         return cursor.rowcount
     finally:
         cursor.close()
+
+
+def _copy(conn, params: list[tuple]) -> bool:
+    """COPY the rows in a savepoint; False (nothing written) when one was stored already."""
+    from psycopg.errors import UniqueViolation
+
+    with conn.connection.dbapi_connection.cursor() as cursor:
+        cursor.execute("SAVEPOINT events_copy")
+        try:
+            with cursor.copy(f"COPY events ({_COLUMNS}) FROM STDIN") as out:
+                for row in params:
+                    out.write_row(row)
+        except UniqueViolation:
+            cursor.execute("ROLLBACK TO SAVEPOINT events_copy")
+            return False
+        cursor.execute("RELEASE SAVEPOINT events_copy")
+    return True

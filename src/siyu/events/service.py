@@ -50,11 +50,11 @@ def ingest(session: Session, merchant_id: int, events: Sequence[EventIn], *,
     known_groups = _existing_ids(session, Group, merchant_id, group_ids)
     for i, e in enumerate(events):
         if e.member_id is not None and e.member_id not in known_members:
-            raise InvalidInput(f"events.{i}.member_id: 会员 {e.member_id} 不存在",
-                               field=f"events.{i}.member_id")
+            raise InvalidInput(f"events[{i}].member_id: 会员 {e.member_id} 不存在",
+                               field=f"events[{i}].member_id")
         if e.group_id is not None and e.group_id not in known_groups:
-            raise InvalidInput(f"events.{i}.group_id: 社群 {e.group_id} 不存在",
-                               field=f"events.{i}.group_id")
+            raise InvalidInput(f"events[{i}].group_id: 社群 {e.group_id} 不存在",
+                               field=f"events[{i}].group_id")
     rows: dict[str, dict] = {}
     for e in events:
         key = e.idempotency_key or derive_key(e)

@@ -1,11 +1,14 @@
-"""HTTP: /api/v1/flash-sales (contract 9), sessions of a day, return rounds. Thin."""
+"""HTTP: /api/v1/flash-sales (contract 9), sessions of a day, return rounds. Thin.
+
+Creating answers 201, or 202 when the name waits for the legal review (status
+`pending_review`: not on sale until approved)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Response
 from sqlalchemy.orm import Session
 
 from siyu.deps import ALL_ROLES, get_now, get_session, require
@@ -26,24 +29,32 @@ router = APIRouter(tags=["flash sales 秒杀"])
 
 WRITE = ("owner", "operator", "planner")
 BUYERS = ("owner", "operator", "cs")
+HELD = {202: {"description": "文案需复核: 已排队等待法务审核, 批准前不可购买"}}
 
 
-@router.post("/flash-sales", response_model=FlashSaleOut, status_code=201)
-def create_flash_sale(body: FlashSaleIn, session: Session = Depends(get_session),
+@router.post("/flash-sales", response_model=FlashSaleOut, status_code=201, responses=HELD)
+def create_flash_sale(body: FlashSaleIn, response: Response,
+                      session: Session = Depends(get_session),
                       principal: Principal = Depends(require(*WRITE)),
                       now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
     sale = service.create(session, hot, principal.merchant_id, body, now=now,
                           actor=principal.actor)
+    if sale.status == "pending_review":
+        response.status_code = 202
     return service.to_out(session, hot, sale, now=now)
 
 
-@router.post("/flash-sales/sessions", response_model=list[FlashSaleOut], status_code=201)
-def create_sessions(body: SessionsIn, session: Session = Depends(get_session),
+@router.post("/flash-sales/sessions", response_model=list[FlashSaleOut], status_code=201,
+             responses=HELD)
+def create_sessions(body: SessionsIn, response: Response,
+                    session: Session = Depends(get_session),
                     principal: Principal = Depends(require(*WRITE)),
                     now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
     """一天的场次 (默认 10:00 / 15:00 / 20:00 北京时间), 每场独立库存与限购。"""
     sales = service.create_sessions(session, hot, principal.merchant_id, body, now=now,
                                     actor=principal.actor)
+    if any(s.status == "pending_review" for s in sales):
+        response.status_code = 202
     return [service.to_out(session, hot, s, now=now) for s in sales]
 
 

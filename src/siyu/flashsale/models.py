@@ -14,6 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from siyu.db.base import Base, BigId, TenantMixin, UTCDateTime
 
 FLASH_ORDER_STATUSES = ("pending", "paid", "released")
+# pending_review: the sale's name waits for the legal review queue (no one can buy);
+# active: on sale in its window; rejected: never on sale (stock returns at settlement).
+FLASH_SALE_STATUSES = ("active", "pending_review", "rejected")
 
 
 class FlashSale(Base, TenantMixin):
@@ -41,6 +44,8 @@ class FlashSale(Base, TenantMixin):
     )
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     returned_units: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active",
+                                        nullable=False)
 
 
 class FlashOrder(Base, TenantMixin):

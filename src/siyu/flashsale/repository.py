@@ -62,6 +62,21 @@ def settle_order(session: Session, flash_order_id: int, status: str, now: dateti
     return result.rowcount == 1
 
 
+def pay_order(session: Session, merchant_id: int, order_id: int, now: datetime,
+              ) -> FlashOrder | None:
+    """The winner pays: pending → paid while the payment window is open, once. Returns
+    the flash order after the attempt (None: the order is not a flash-sale order); its
+    status says who won against a concurrent release."""
+    session.execute(
+        update(FlashOrder).where(FlashOrder.merchant_id == merchant_id,
+                                 FlashOrder.order_id == order_id,
+                                 FlashOrder.status == "pending", FlashOrder.pay_by > now)
+        .values(status="paid", settled_at=now).execution_options(synchronize_session=False))
+    return session.scalars(scoped(FlashOrder, merchant_id).where(
+        FlashOrder.order_id == order_id).execution_options(populate_existing=True)
+    ).one_or_none()
+
+
 def due_to_settle(session: Session, now: datetime, limit: int = 200, *,
                   merchant_id: int | None = None) -> list[FlashSale]:
     """Ended sales whose leftovers have not gone back to the catalog (every merchant

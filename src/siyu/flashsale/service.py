@@ -5,6 +5,12 @@ product when the sale is created (never oversold across channels) and what did n
 sell goes back when the sale is settled (`tasks`). A buy is one atomic take from the
 sale's hot pool, then the winner's order through `orders.service.place` at the flash
 price with `take_stock=False` — the stock was taken once, by the reservation.
+
+A sale's name and label pass the copy scanner at creation: copy that blocks is refused
+(422 copy_blocked naming the field, nothing stored or reserved); copy that needs a
+review makes a `pending_review` sale queued for the legal role: no one can buy (409
+flash_sale_pending_review) until approved (→ `active`); rejected (→ `rejected`, 410
+flash_sale_rejected) it ends at once and settlement returns its stock.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from siyu.flashsale.models import FlashOrder, FlashSale
 from siyu.flashsale.rules import rules_for
 from siyu.flashsale.schemas import FlashSaleIn, FlashSaleOut, ReturnRoundIn, SessionsIn
 from siyu.hot import Hot, LimitReached, PoolEmpty, Taken
+from siyu.risk import reviews as copy_reviews
+from siyu.risk import service as copy_risk
 
 
 class SoldOut(Gone):
@@ -35,6 +43,24 @@ class BuyLimitReached(Conflict):
 
 class NotActive(Conflict):
     code = "not_active"
+
+
+class PendingReview(Conflict):
+    code = "flash_sale_pending_review"
+
+
+class Rejected(Gone):
+    code = "flash_sale_rejected"
+
+
+def require_open(sale: FlashSale) -> None:
+    """Only an `active` sale sells (its copy passed the scanner or was approved)."""
+    if sale.status == "pending_review":
+        raise PendingReview(f"flash_sale_id: 秒杀 {sale.id} 的文案待法务复核, 尚不可购买",
+                            field="flash_sale_id")
+    if sale.status == "rejected":
+        raise Rejected(f"flash_sale_id: 秒杀 {sale.id} 的文案未通过法务复核, 不可购买",
+                       field="flash_sale_id")
 
 
 def pool_key(sale_id: int) -> str:
@@ -66,6 +92,8 @@ def create(session: Session, hot: Hot, merchant_id: int, data: FlashSaleIn, *, n
     _check_window(data.starts_at, data.ends_at)
     if data.price <= 0:
         raise InvalidInput("price: 秒杀价必须大于 0", field="price")
+    texts = {"name": data.name, "label": data.label}
+    review = copy_risk.check_copy(session, merchant_id, texts)
     rules = rules_for(session, merchant_id)
     product = catalog.by_sku(session, merchant_id, data.sku)
     if product is not None and not catalog.take_stock(session, merchant_id, product.id,
@@ -79,8 +107,13 @@ def create(session: Session, hot: Hot, merchant_id: int, data: FlashSaleIn, *, n
                      per_member_limit=data.per_member_limit, starts_at=data.starts_at,
                      ends_at=data.ends_at, label=label, round=1,
                      unpaid_minutes=data.unpaid_minutes or rules.unpaid_minutes,
-                     product_id=product.id if product else None, created_at=now)
-    return _insert(session, hot, sale, now=now, actor=actor)
+                     product_id=product.id if product else None,
+                     status="pending_review" if review else "active", created_at=now)
+    _insert(session, hot, sale, now=now, actor=actor)
+    if review:
+        copy_reviews.submit(session, merchant_id, source="flash_sale", source_id=sale.id,
+                            texts=texts, findings=review, actor=actor, now=now)
+    return sale
 
 
 def create_sessions(session: Session, hot: Hot, merchant_id: int, data: SessionsIn, *,
@@ -106,6 +139,7 @@ def buy(session: Session, hot: Hot, merchant_id: int, sale_id: int, member_id: i
     from siyu.members import service as members
 
     sale = repo.require(session, merchant_id, sale_id)
+    require_open(sale)
     members.require_active(session, merchant_id, member_id)
     if not sale.starts_at <= now < sale.ends_at:
         stored = hot.find(session, sale.pool_key, member_id, idem_key)
@@ -154,6 +188,8 @@ def order_for(session: Session, hot: Hot, sale: FlashSale, taken: Taken, *,
 
 
 def status_of(sale: FlashSale, remaining: int, *, now: datetime) -> str:
+    if sale.status != "active":  # pending_review, rejected
+        return sale.status
     if now < sale.starts_at:
         return "upcoming"
     if now >= sale.ends_at:
@@ -193,6 +229,7 @@ def return_round(session: Session, hot: Hot, merchant_id: int, sale_id: int,
     existing = repo.return_round_of(session, merchant_id, sale.id)
     if existing is not None:
         return existing
+    require_open(sale)  # a held or rejected name is not sold again either
     if sale.round != 1:
         raise Conflict("flash_sale_id: 返场不能再返场", field="flash_sale_id",
                        code="not_allowed")
@@ -213,3 +250,64 @@ def return_round(session: Session, hot: Hot, merchant_id: int, sale_id: int,
                       parent_id=sale.id, unpaid_minutes=sale.unpaid_minutes,
                       product_id=sale.product_id, created_at=now)
     return _insert(session, hot, child, now=now, actor=actor)
+
+
+# ---- the legal review of held copy (risk.reviews HANDLERS "flash_sale") ---------------
+
+
+def _held(session: Session, merchant_id: int, sale_id: int) -> FlashSale:
+    sale = repo.require(session, merchant_id, sale_id, for_update=True)
+    if sale.status != "pending_review":
+        raise Conflict(f"status: 秒杀 {sale_id} 不在复核中 ({sale.status})", field="status",
+                       code="flash_sale_not_in_review")
+    return sale
+
+
+def _decided(session: Session, sale: FlashSale, before: dict, *, approve: bool,
+             actor: str) -> dict:
+    session.flush()
+    after = {"status": sale.status, "ends_at": sale.ends_at.isoformat()}
+    audit.record(session, sale.merchant_id, actor=actor,
+                 action="approve" if approve else "reject", entity="flash_sale",
+                 entity_id=sale.id, before=before, after=after)
+    return {"flash_sale_id": sale.id, **after}
+
+
+def release_reviewed(session: Session, merchant_id: int, sale_id: int, *, now: datetime,
+                     actor: str) -> dict:
+    """Legal approved the name: the sale sells in its window."""
+    sale = _held(session, merchant_id, sale_id)
+    before = {"status": sale.status, "ends_at": sale.ends_at.isoformat()}
+    sale.status = "active"
+    return _decided(session, sale, before, approve=True, actor=actor)
+
+
+def reject_reviewed(session: Session, merchant_id: int, sale_id: int, *, now: datetime,
+                    actor: str) -> None:
+    """Legal rejected the name: never on sale; it ends now, so settlement gives the
+    reserved stock back to the product once the unpaid window has passed."""
+    sale = _held(session, merchant_id, sale_id)
+    before = {"status": sale.status, "ends_at": sale.ends_at.isoformat()}
+    sale.status = "rejected"
+    sale.starts_at, sale.ends_at = min(sale.starts_at, now), min(sale.ends_at, now)
+    _decided(session, sale, before, approve=False, actor=actor)
+
+
+class PaymentClosed(Conflict):
+    code = "order_not_payable"
+
+
+def before_pay(session: Session, merchant_id: int, order_id: int, *, now: datetime) -> None:
+    """Called by `orders.service.pay` before it locks the order: a winner's order may be
+    paid only while its window is open and it has not been released. The flash order
+    row is claimed first (the release job claims the same row first too, so a pay and a
+    release racing never deadlock and exactly one wins)."""
+    flash_order = repo.pay_order(session, merchant_id, order_id, now)
+    if flash_order is None or flash_order.status == "paid":
+        return  # not a flash-sale order, or paid (now or before: orders decides replay)
+    if flash_order.status == "released":
+        raise PaymentClosed(f"order_id: 秒杀订单 {order_id} 超时未支付, 已释放, 不能再支付",
+                            field="order_id")
+    raise PaymentClosed(f"order_id: 秒杀订单 {order_id} 已过支付时限 "
+                        f"({to_beijing(flash_order.pay_by):%Y-%m-%d %H:%M}), 不能再支付",
+                        field="order_id")

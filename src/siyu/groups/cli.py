@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from siyu.clikit import DB_OPTION, handle_errors, print_json, runtime, unit_of_work
 from siyu.core.errors import InvalidInput
+from siyu.core.validation import describe
 from siyu.groups import livecodes, service
 from siyu.groups.schemas import GroupIn, LiveCodeIn
 from siyu.merchants.service import resolve_merchant
@@ -25,10 +26,8 @@ def _parse(model, **fields):
     try:
         return model(**{k: v for k, v in fields.items() if v is not None})
     except ValidationError as e:
-        first = e.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or "input"
-        message = str(first.get("msg", "")).removeprefix("Value error, ")
-        raise InvalidInput(f"{field}: {message}", field=field) from None
+        field, message, _ = describe(e.errors(), default="input")
+        raise InvalidInput(message, field=field) from None
 
 
 @app.command("create")

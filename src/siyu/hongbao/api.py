@@ -1,11 +1,14 @@
-"""HTTP: /api/v1/envelopes and /api/v1/envelope-rains (contract 9). Thin: calls services."""
+"""HTTP: /api/v1/envelopes and /api/v1/envelope-rains (contract 9). Thin: calls services.
+
+Creating answers 201, or 202 when the copy waits for the legal review (status
+`pending_review`: not grabbable until approved)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Response
 from sqlalchemy.orm import Session
 
 from siyu.deps import ALL_ROLES, get_now, get_session, require
@@ -29,14 +32,18 @@ router = APIRouter(tags=["hongbao 红包"])
 
 SENDERS = ("owner", "operator", "planner")
 GRABBERS = ("owner", "operator", "cs")
+HELD = {202: {"description": "文案需复核: 已排队等待法务审核, 批准前不可领取"}}
 
 
-@router.post("/envelopes", response_model=EnvelopeOut, status_code=201)
-def create_envelope(body: EnvelopeIn, session: Session = Depends(get_session),
+@router.post("/envelopes", response_model=EnvelopeOut, status_code=201, responses=HELD)
+def create_envelope(body: EnvelopeIn, response: Response,
+                    session: Session = Depends(get_session),
                     principal: Principal = Depends(require(*SENDERS)),
                     now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
     envelope = service.create(session, hot, principal.merchant_id, body, now=now,
                               actor=principal.actor)
+    if envelope.status == "pending_review":
+        response.status_code = 202
     return service.to_out(envelope, now=now)
 
 
@@ -72,12 +79,14 @@ def share(envelope_id: int, body: ShareIn, session: Session = Depends(get_sessio
                        body.to_member_id, now=now)
 
 
-@router.post("/envelope-rains", status_code=201)
-def create_rain(body: RainIn, session: Session = Depends(get_session),
+@router.post("/envelope-rains", status_code=201, responses=HELD)
+def create_rain(body: RainIn, response: Response, session: Session = Depends(get_session),
                 principal: Principal = Depends(require(*SENDERS)),
                 now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
-    rain, _ = service.create_rain(session, hot, principal.merchant_id, body, now=now,
-                                  actor=principal.actor)
+    rain, envelopes = service.create_rain(session, hot, principal.merchant_id, body, now=now,
+                                          actor=principal.actor)
+    if envelopes and envelopes[0].status == "pending_review":
+        response.status_code = 202
     return service.rain_out(session, hot, principal.merchant_id, rain.id, now=now)
 
 

@@ -2,13 +2,14 @@
 
 A grab is one atomic take from the envelope's hot pool, once per member (a blind box
 allows one more open per share). Expected outcomes are errors with contract codes:
-409 already_grabbed, 410 envelope_empty, 410 envelope_expired. A retry with the same
-idempotency key returns the first answer, even after the envelope is empty or expired.
+409 already_grabbed, 410 envelope_empty, 410 envelope_expired; an envelope whose copy
+waits for the legal review is 409 envelope_pending_review, a rejected one 410
+envelope_rejected. A retry with the same idempotency key returns the first answer, even
+after the envelope is empty or expired.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,6 +45,24 @@ class NotTargeted(Forbidden):
     code = "not_targeted"
 
 
+class PendingReview(Conflict):
+    code = "envelope_pending_review"
+
+
+class Rejected(Gone):
+    code = "envelope_rejected"
+
+
+def require_open(envelope) -> None:
+    """Only an `active` envelope may be grabbed or shared (its copy passed or was approved)."""
+    if envelope.status == "pending_review":
+        raise PendingReview(f"envelope_id: 红包 {envelope.id} 的文案待法务复核, 尚不可领取",
+                            field="envelope_id")
+    if envelope.status == "rejected":
+        raise Rejected(f"envelope_id: 红包 {envelope.id} 的文案未通过法务复核, 不可领取",
+                       field="envelope_id")
+
+
 @dataclass(frozen=True)
 class Facts:
     """What a grab needs of an envelope; none of it changes after creation."""
@@ -61,33 +80,28 @@ class Facts:
 
 def facts(session: Session, hot: Hot, merchant_id: int, envelope_id: int) -> Facts:
     """The envelope's facts, from the backend's memo after the first read. An envelope is
-    refunded only after it expires, so its window alone decides whether it is open."""
+    refunded only after it expires, so its window alone decides whether it is open. Only
+    an active envelope is remembered: held for review it is read again until approved
+    (active is final; a rejected one never was active)."""
     f = hot.memo.get(("envelope", envelope_id))
     if f is None:
         e = repo.require(session, merchant_id, envelope_id)
+        require_open(e)
         f = hot.remember(("envelope", envelope_id), Facts(
             e.id, e.merchant_id, e.kind, e.pool_key, e.starts_at, e.expires_at,
             frozenset(e.targets or ()),
             tuple(engine.Tier(t["shares"], t["value"]) for t in e.tiers or ()), e.extra_opens))
     if f.merchant_id != merchant_id:
-        raise NotFound(f"envelope {envelope_id} 不存在", field="id", code="envelope_not_found")
+        raise NotFound(f"红包 {envelope_id} 不存在", field="id", code="envelope_not_found")
     return f
 
 
-# A member found active may grab for this long without being looked up again: in a
-# red-envelope group the same few hundred members grab envelope after envelope (rain).
-# An erasure reaches the grab path at most this late (the id is anonymous by then).
-MEMBER_TTL = 60.0
-
-
-def check_member(session: Session, hot: Hot, merchant_id: int, member_id: int) -> None:
+def check_member(session: Session, merchant_id: int, member_id: int) -> None:
+    """Off the hot path (not started, expired): a database read. The grab itself has the
+    hot backend check the member in the same atomic step as the take (`member_of`)."""
     from siyu.members import service as members
 
-    key = ("member", merchant_id, member_id)
-    if hot.memo.get(key, 0.0) > time.monotonic():
-        return
     members.require_active(session, merchant_id, member_id)
-    hot.remember(key, time.monotonic() + MEMBER_TTL)
 
 
 def grab_id(envelope_id: int, seq: int) -> str:
@@ -120,16 +134,18 @@ def _answer(session: Session, envelope: Facts, taken: Taken, *, now: datetime) -
 def grab(session: Session, hot: Hot, merchant_id: int, envelope_id: int, member_id: int, *,
          idem_key: str, now: datetime) -> GrabOut:
     envelope = facts(session, hot, merchant_id, envelope_id)
-    check_member(session, hot, merchant_id, member_id)
     key = envelope.pool_key
     if now < envelope.starts_at:
+        check_member(session, merchant_id, member_id)
         raise NotStarted(f"红包 {envelope_id} 尚未开抢", field="envelope_id")
     if now >= envelope.expires_at:
+        check_member(session, merchant_id, member_id)
         stored = hot.find(session, key, member_id, idem_key)
         if stored is not None:
             return _answer(session, envelope, stored, now=now)
         raise EnvelopeExpired(f"红包 {envelope_id} 已过期", field="envelope_id")
     if envelope.kind == "targeted" and member_id not in envelope.targets:
+        check_member(session, merchant_id, member_id)
         raise NotTargeted(f"红包 {envelope_id} 仅限指定会员领取", field="member_id")
     limit = amount = None
     ledger = defaults().redis_ledger
@@ -142,7 +158,7 @@ def grab(session: Session, hot: Hot, merchant_id: int, envelope_id: int, member_
             ledger = "session"  # the coupon is written in this transaction too
     try:
         taken = hot.take(session, key, member_id, 1, idem_key=idem_key, now=now, limit=limit,
-                         amount=amount, ledger=ledger)
+                         amount=amount, ledger=ledger, member_of=merchant_id)
     except LimitReached:
         raise AlreadyGrabbed(f"会员 {member_id} 已经抢过红包 {envelope_id}",
                              field="member_id") from None
@@ -158,6 +174,7 @@ def share(session: Session, merchant_id: int, envelope_id: int, member_id: int,
     from siyu.members import service as members
 
     envelope = repo.require(session, merchant_id, envelope_id)
+    require_open(envelope)
     members.require_active(session, merchant_id, member_id)
     members.require_active(session, merchant_id, to_member_id)
     if member_id == to_member_id:
@@ -194,7 +211,7 @@ def _grab_events(session: Session, merchant_id: int, entries: Sequence[Taken]) -
                                      "grab_id": grab_id(envelope_id, e.seq)},
                          "idempotency_key": f"grab:{e.key}:{e.seq}", "created_at": e.at})
     session.flush()
-    insert_events(session, rows)
+    insert_events(session, rows, copy=len(rows) > 1)
 
 
 on_ledger("hongbao:", _grab_events)

@@ -16,6 +16,9 @@ from siyu.db.base import Base, BigId, JSONType, TenantMixin, UTCDateTime
 # normal: lucky or equal split; targeted (定向): only named members; tiered (分享解锁):
 # coupon value unlocked by sharing; blind_box (盲盒): sharing earns one more open.
 ENVELOPE_KINDS = ("normal", "targeted", "tiered", "blind_box")
+# pending_review: the greeting waits for the legal review queue (not grabbable);
+# active: grabbable in its window; rejected: never grabbable (refunded by the expiry job).
+ENVELOPE_STATUSES = ("active", "pending_review", "rejected")
 
 
 class EnvelopeRain(Base, TenantMixin):
@@ -49,6 +52,8 @@ class Envelope(Base, TenantMixin):
     )
     wave: Mapped[int | None] = mapped_column(Integer)
     rules: Mapped[dict] = mapped_column(JSONType, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active",
+                                        nullable=False)
     refunded_fen: Mapped[int | None] = mapped_column(BigInteger)
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

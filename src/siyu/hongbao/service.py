@@ -1,9 +1,17 @@
-"""Use cases of envelopes: create (any kind, or a rain of them), read the status.
+"""Use cases of envelopes: create (any kind, or a rain of them), read the status, and
+the legal review of their copy.
 
 Grabbing and sharing are in `siyu.hongbao.grabs`, the expiry refund in `tasks`.
 Every envelope's shares live in a hot pool (`hongbao:<id>`): pre-split at creation
 with a recorded seed (lucky, equal, targeted, blind box), or unit slots whose value is
 decided at the claim (tiered).
+
+Greetings (and a rain's name) pass the copy scanner at creation: copy that blocks is
+refused (422 copy_blocked naming the field, nothing stored); copy that needs a review
+is stored `pending_review` and queued for the legal role (one review per envelope, or
+per rain for all its envelopes). Grabs refuse it until approved (→ `active`); rejected
+(→ `rejected`) it is never grabbable, and it expires at once so the expiry job refunds
+the whole amount to the sender.
 """
 
 from __future__ import annotations
@@ -11,12 +19,13 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
 from siyu.core.clock import to_beijing
-from siyu.core.errors import InvalidInput
+from siyu.core.errors import Conflict, InvalidInput
 from siyu.core.money import fmt_yuan, parse_yuan
 from siyu.hongbao import engine
 from siyu.hongbao import repository as repo
@@ -24,6 +33,8 @@ from siyu.hongbao.models import Envelope, EnvelopeRain
 from siyu.hongbao.rules import Rules, rules_for
 from siyu.hongbao.schemas import EnvelopeIn, EnvelopeOut, EnvelopeStatus, GrabLine, RainIn
 from siyu.hot import Hot
+from siyu.risk import reviews as copy_reviews
+from siyu.risk import service as copy_risk
 
 CLAIM_TEXT = {
     "normal": "在群内点击红包领取, 每人限领一次, 先到先得",
@@ -35,19 +46,6 @@ CLAIM_TEXT = {
 
 def pool_key(envelope_id: int) -> str:
     return f"hongbao:{envelope_id}"
-
-
-def check_copy(text: str, field: str) -> None:
-    """Outgoing copy passes the risk scanner when it is installed (blocks raise 422)."""
-    try:
-        from siyu.risk.service import check_outgoing
-    except ImportError:
-        try:
-            from siyu.risk.scanner import check_outgoing  # type: ignore[attr-defined]
-        except ImportError:
-            return
-    if text:
-        check_outgoing(text, field)
 
 
 def _targets(session: Session, merchant_id: int, targets: list[int]) -> list[int]:
@@ -87,9 +85,16 @@ def _split(data: EnvelopeIn, rules: Rules, session: Session, merchant_id: int):
 
 
 def create(session: Session, hot: Hot, merchant_id: int, data: EnvelopeIn, *, now: datetime,
-           actor: str, rain_id: int | None = None, wave: int | None = None) -> Envelope:
+           actor: str, rain_id: int | None = None, wave: int | None = None,
+           held: bool | None = None) -> Envelope:
+    """A new envelope, its greeting through the copy scanner first (blocks raise 422;
+    review holds it `pending_review` and queues it). A rain's envelopes were scanned
+    with the rain: `held` says whether they wait for its review."""
     rules = rules_for(session, merchant_id)
-    check_copy(data.greeting, "greeting")
+    review: dict[str, tuple] = {}
+    if held is None:
+        review = copy_risk.check_copy(session, merchant_id, {"greeting": data.greeting})
+        held = bool(review)
     amount, shares, seed, tiers, targets = _split(data, rules, session, merchant_id)
     starts_at = data.starts_at or now
     expires_at = starts_at + timedelta(hours=data.expires_in_hours or rules.expires_in_hours)
@@ -109,7 +114,8 @@ def create(session: Session, hot: Hot, merchant_id: int, data: EnvelopeIn, *, no
         seed=None if seed is None else str(seed), targets=targets,
         tiers=[{"shares": t.shares, "value": t.value} for t in tiers] or None,
         extra_opens=extra_opens, starts_at=starts_at, expires_at=expires_at, rain_id=rain_id,
-        wave=wave, rules=published, created_at=now)
+        wave=wave, rules=published, status="pending_review" if held else "active",
+        created_at=now)
     session.add(envelope)
     session.flush()
     envelope.pool_key = pool_key(envelope.id)
@@ -117,15 +123,23 @@ def create(session: Session, hot: Hot, merchant_id: int, data: EnvelopeIn, *, no
                     per_member_limit=1, shares=shares, now=now)
     audit.record(session, merchant_id, actor=actor, action="create", entity="envelope",
                  entity_id=envelope.id, after={"kind": data.kind, "amount": fmt_yuan(amount),
-                                               "count": data.count, "greeting": data.greeting})
+                                               "count": data.count, "greeting": data.greeting,
+                                               "status": envelope.status})
+    if review:
+        copy_reviews.submit(session, merchant_id, source="envelope", source_id=envelope.id,
+                            texts={"greeting": data.greeting}, findings=review, actor=actor,
+                            now=now)
     session.flush()
     return envelope
 
 
 def create_rain(session: Session, hot: Hot, merchant_id: int, data: RainIn, *, now: datetime,
                 actor: str) -> tuple[EnvelopeRain, list[Envelope]]:
-    """红包雨: each wave is a batch of envelopes that open at the wave's time."""
-    check_copy(data.greeting, "greeting")
+    """红包雨: each wave is a batch of envelopes that open at the wave's time. Its name and
+    greeting are scanned once; copy needing review holds every envelope of the rain
+    under one review."""
+    texts = {"name": data.name, "greeting": data.greeting}
+    review = copy_risk.check_copy(session, merchant_id, texts)
     rain = EnvelopeRain(merchant_id=merchant_id, name=data.name, greeting=data.greeting,
                         rules={}, created_at=now)
     session.add(rain)
@@ -138,12 +152,15 @@ def create_rain(session: Session, hot: Hot, merchant_id: int, data: RainIn, *, n
                              expires_in_hours=data.expires_in_hours)
             try:
                 envelopes.append(create(session, hot, merchant_id, one, now=now, actor=actor,
-                                        rain_id=rain.id, wave=w))
+                                        rain_id=rain.id, wave=w, held=bool(review)))
             except InvalidInput as e:
                 field = f"waves.{w - 1}.{e.field}"
                 raise InvalidInput(f"{field}: {e.message.split(': ', 1)[-1]}",
                                    field=field) from None
     rain.rules = rain_rules(rain, envelopes)
+    if review:
+        copy_reviews.submit(session, merchant_id, source="envelope_rain", source_id=rain.id,
+                            texts=texts, findings=review, actor=actor, now=now)
     session.flush()
     return rain, envelopes
 
@@ -169,6 +186,8 @@ def rain_rules(rain: EnvelopeRain, envelopes: list[Envelope]) -> dict:
 
 
 def status_of(envelope: Envelope, remaining_count: int, *, now: datetime) -> str:
+    if envelope.status != "active":  # pending_review, rejected
+        return envelope.status
     if envelope.refunded_at is not None:
         return "refunded"
     if now >= envelope.expires_at:
@@ -215,4 +234,64 @@ def rain_out(session: Session, hot: Hot, merchant_id: int, rain_id: int, *,
             {"id": e.id, "status": status_of(e, remaining, now=now),
              "remaining_count": remaining})
     return {"id": rain.id, "name": rain.name, "rules": rain.rules,
+            "status": envelopes[0].status if envelopes else "active",
             "waves": [{"wave": w, "envelopes": envs} for w, envs in sorted(waves.items())]}
+
+
+# ---- the legal review of held copy (risk.reviews HANDLERS) ---------------------------
+
+
+def _decide(session: Session, merchant_id: int, envelopes: list[Envelope], what: str, *,
+            approve: bool, now: datetime, actor: str) -> dict:
+    held = [e for e in envelopes if e.status == "pending_review"]
+    if not held:
+        raise Conflict(f"status: {what} 不在复核中", field="status",
+                       code="envelope_not_in_review")
+    for e in held:
+        before = {"status": e.status, "expires_at": e.expires_at.isoformat()}
+        if approve:
+            e.status = "active"
+        else:
+            # Never grabbable: it expires now, so the expiry job refunds all of it.
+            e.status, e.expires_at = "rejected", min(e.expires_at, now)
+        audit.record(session, merchant_id, actor=actor,
+                     action="approve" if approve else "reject", entity="envelope",
+                     entity_id=e.id, before=before,
+                     after={"status": e.status, "expires_at": e.expires_at.isoformat()})
+    session.flush()
+    return {"envelopes": [e.id for e in held], "status": held[0].status}
+
+
+def release_reviewed(session: Session, merchant_id: int, envelope_id: int, *, now: datetime,
+                     actor: str) -> dict:
+    """Legal approved the greeting: the envelope is grabbable (within its window)."""
+    envelope = repo.require(session, merchant_id, envelope_id)
+    return _decide(session, merchant_id, [envelope], f"红包 {envelope_id}", approve=True,
+                   now=now, actor=actor)
+
+
+def reject_reviewed(session: Session, merchant_id: int, envelope_id: int, *, now: datetime,
+                    actor: str) -> None:
+    envelope = repo.require(session, merchant_id, envelope_id)
+    _decide(session, merchant_id, [envelope], f"红包 {envelope_id}", approve=False, now=now,
+            actor=actor)
+
+
+def release_rain_reviewed(session: Session, merchant_id: int, rain_id: int, *, now: datetime,
+                          actor: str) -> dict:
+    """Legal approved the rain's name and greeting: every wave is grabbable in its time."""
+    repo.require_rain(session, merchant_id, rain_id)
+    return _decide(session, merchant_id, repo.of_rain(session, merchant_id, rain_id),
+                   f"红包雨 {rain_id}", approve=True, now=now, actor=actor)
+
+
+def reject_rain_reviewed(session: Session, merchant_id: int, rain_id: int, *, now: datetime,
+                         actor: str) -> None:
+    repo.require_rain(session, merchant_id, rain_id)
+    _decide(session, merchant_id, repo.of_rain(session, merchant_id, rain_id),
+            f"红包雨 {rain_id}", approve=False, now=now, actor=actor)
+
+
+# risk.reviews.HANDLERS["envelope_rain"]: a rain's review decides all its envelopes.
+RAIN_REVIEW = SimpleNamespace(release_reviewed=release_rain_reviewed,
+                              reject_reviewed=reject_rain_reviewed)

@@ -38,7 +38,9 @@ class Hot:
 
             client = redis_client or redis.Redis.from_url(redis_url, socket_timeout=10,
                                                           health_check_interval=30)
-            self.redis = RedisBackend(client, self.info, self.writer, prefix=prefix)
+            url = sessions.kw["bind"].url.render_as_string(hide_password=True)
+            self.redis = RedisBackend(client, self.info, self.writer, prefix=prefix,
+                                      engine_url=url)
         self.default = self.redis or self.sql
         self.name = self.default.name
 
@@ -74,9 +76,22 @@ class Hot:
 
     def take(self, session: Session, key: str, member_id: int, n: int = 1, *,
              idem_key: str, now: datetime, limit: int | None = None,
-             amount: int | None = None, ledger: str = "session") -> Taken:
-        return self._for(session, key).take(session, key, member_id, n, idem_key=idem_key,
-                                            now=now, limit=limit, amount=amount, ledger=ledger)
+             amount: int | None = None, ledger: str = "session",
+             member_of: int | None = None) -> Taken:
+        """See HotBackend.take. `member_of`: the member must be an active member of this
+        merchant (else the members' NotFound): on Redis checked inside the take's script
+        against the merchant's member set (siyu.hot.members), on SQL read in the session."""
+        backend = self._for(session, key)
+        if backend is self.redis:
+            return backend.take(session, key, member_id, n, idem_key=idem_key, now=now,
+                                limit=limit, amount=amount, ledger=ledger,
+                                member_of=member_of)
+        if member_of is not None:
+            from siyu.members import service as members
+
+            members.require_active(session, member_of, member_id)
+        return backend.take(session, key, member_id, n, idem_key=idem_key, now=now,
+                            limit=limit, amount=amount, ledger=ledger)
 
     def give_back(self, session: Session, key: str, member_id: int, n: int = 1, *,
                   idem_key: str, now: datetime, amount: int = 0) -> Taken:
@@ -110,4 +125,7 @@ class Hot:
     def shutdown(self) -> None:
         self.writer.close()
         if self.redis is not None:
+            from siyu.hot.members import _registry
+
+            _registry.discard(self.redis.members)
             self.redis.client.close()

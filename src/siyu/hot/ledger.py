@@ -57,7 +57,7 @@ def load_info(session: Session, key: str) -> PoolInfo:
                HotPool.total, HotPool.per_member_limit, HotPool.shares)
         .where(HotPool.key == key)).one_or_none()
     if row is None:
-        raise PoolNotFound(f"pool {key} 不存在", field="key")
+        raise PoolNotFound(f"库存池 {key} 不存在", field="key")
     return PoolInfo(row.id, row.merchant_id, row.key, row.backend, row.token, row.total,
                     row.per_member_limit, tuple(row.shares) if row.shares is not None else None)
 

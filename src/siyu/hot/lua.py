@@ -27,7 +27,19 @@ n = tonumber(n)
 local f = member .. ':' .. idem
 """
 
-TAKE = _KEYS + _ARGS + """
+# KEYS[2], when given, is the merchant's set of active members (siyu.hot.members): a
+# member not in it answers u(nknown member), a set not loaded L(oad).
+_TAKE_FN = """
+local function take(base, mkey, arg)
+local K = {base .. ':meta', base .. ':held', base .. ':idem', base .. ':log', base .. ':shares'}
+local member, n, limit, amount, at, idem = string.match(arg,
+  '^(%d+)|(%d+)|(%d*)|(%d*)|(%d+)|(.*)$')
+n = tonumber(n)
+local f = member .. ':' .. idem
+if mkey and redis.call('SISMEMBER', mkey, member) == 0 then
+  if redis.call('EXISTS', mkey) == 0 then return 'L' end
+  return 'u'
+end
 local meta = redis.call('HMGET', K[1], 'remaining', 'limit', 'shares', 'taken', 'seq')
 if not meta[1] then return 'm' end
 local prev = redis.call('HGET', K[3], f)
@@ -55,6 +67,22 @@ local rec = cjson.encode({seq, 'take', tonumber(member), n, total, idem, at, sha
 redis.call('RPUSH', K[4], rec)
 redis.call('HSET', K[3], f, rec)
 return 't' .. seq .. '|' .. total .. '|' .. table.concat(shares, ',')
+end
+"""
+
+TAKE = _TAKE_FN + "return take(KEYS[1], KEYS[2], ARGV[1])"
+
+# Several takes in one call (siyu.hot.combine): take i is KEYS[2i-1] (the pool's base),
+# KEYS[2i] (the member set, or the base again for no member check), ARGV[i]; each runs
+# exactly as TAKE would, in order, and the answers come back as a list.
+TAKE_MANY = _TAKE_FN + """
+local out = {}
+for i = 1, #ARGV do
+  local mkey = KEYS[2 * i]
+  if mkey == KEYS[2 * i - 1] then mkey = nil end
+  out[i] = take(KEYS[2 * i - 1], mkey, ARGV[i])
+end
+return out
 """
 
 GIVE_BACK = _KEYS + _ARGS + """

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from siyu.core.errors import InvalidInput
 from siyu.hot import ledger as lg
 from siyu.hot import lua
+from siyu.hot.combine import Combiner
 from siyu.hot.ledger import LedgerWriter, PoolInfo
+from siyu.hot.members import MemberSets
 from siyu.hot.models import HotPool
 from siyu.hot.sql import compare, insert_pool, make_state
 from siyu.hot.types import (
@@ -60,9 +62,11 @@ class RedisBackend:
     name = "redis"
 
     def __init__(self, client: redis.Redis, infos, writer: LedgerWriter, *,
-                 prefix: str = "siyu:hot:") -> None:
+                 prefix: str = "siyu:hot:", engine_url: str = "") -> None:
         self.client, self._infos, self.writer, self.prefix = client, infos, writer, prefix
+        self.members = MemberSets(client, prefix, engine_url)
         self._take = client.register_script(lua.TAKE)
+        self._takes = Combiner(client, lua.TAKE_MANY)
         self._give_back = client.register_script(lua.GIVE_BACK)
         self._close = client.register_script(lua.CLOSE)
         self._create = client.register_script(lua.CREATE)
@@ -94,19 +98,25 @@ class RedisBackend:
         raise HotUnavailable(f"pool {key} 在 Redis 中不存在且无法重建", field="key")
 
     def _fast(self, script, session: Session, key: str, member_id: int, n: int, limit,
-              amount, now: datetime, idem_key: str) -> tuple[PoolInfo, bytes, bytes]:
-        """TAKE / GIVE_BACK: one EVALSHA with one packed argument (see siyu.hot.lua)."""
+              amount, now: datetime, idem_key: str, members_key: str | None = None,
+              ) -> tuple[PoolInfo, bytes, bytes]:
+        """TAKE / GIVE_BACK: one EVALSHA with one packed argument (see siyu.hot.lua);
+        TAKE also checks the member against `members_key` when given, and goes through
+        the combiner (siyu.hot.combine): concurrent takes share one round trip."""
         packed = f"{member_id}|{n}|{limit}|{amount}|{micros(now)}|{idem_key}"
         info = self._infos(session, key)
         for attempt in range(2):
             try:
-                try:
-                    out = self.client.execute_command("EVALSHA", script.sha, 1,
-                                                      self.base(info), packed)
-                except redis.exceptions.NoScriptError:
-                    script.sha = self.client.script_load(script.script)
-                    out = self.client.execute_command("EVALSHA", script.sha, 1,
-                                                      self.base(info), packed)
+                if script is self._take:  # takes of concurrent callers share a round trip
+                    out = self._takes.call(self.base(info), members_key, packed)
+                else:
+                    try:
+                        out = self.client.execute_command("EVALSHA", script.sha, 1,
+                                                          self.base(info), packed)
+                    except redis.exceptions.NoScriptError:
+                        script.sha = self.client.script_load(script.script)
+                        out = self.client.execute_command("EVALSHA", script.sha, 1,
+                                                          self.base(info), packed)
             except redis.RedisError as e:
                 raise HotUnavailable(f"Redis 不可用: {e}", field="redis") from e
             if out != b"m":
@@ -143,12 +153,25 @@ class RedisBackend:
 
     def take(self, session: Session, key: str, member_id: int, n: int = 1, *,
              idem_key: str, now: datetime, limit: int | None = None,
-             amount: int | None = None, ledger: str = "session") -> Taken:
+             amount: int | None = None, ledger: str = "session",
+             member_of: int | None = None) -> Taken:
         if n < 1:
             raise InvalidInput("qty: 至少为 1", field="qty")
-        info, status, rest = self._fast(
-            self._take, session, key, member_id, n, "" if limit is None else limit,
-            "" if amount is None else amount, now, idem_key)
+        limit = "" if limit is None else limit
+        amount = "" if amount is None else amount
+        members_key = None if member_of is None else self.members.key(member_of)
+        info, status, rest = self._fast(self._take, session, key, member_id, n, limit,
+                                        amount, now, idem_key, members_key)
+        if status == b"L" or status == b"u":
+            # The set is not loaded (load it and ask again), or does not hold the member
+            # (the database decides; raises for a member who is not active).
+            if status == b"L" and self.members.load(session, member_of):
+                info, status, rest = self._fast(self._take, session, key, member_id, n,
+                                                limit, amount, now, idem_key, members_key)
+            if status == b"L" or status == b"u":
+                self.members.verify(session, member_of, member_id)
+                info, status, rest = self._fast(self._take, session, key, member_id, n,
+                                                limit, amount, now, idem_key)
         if status == b"l":
             raise LimitReached("已达每人上限", held=int(rest), field="member_id")
         if status == b"e":

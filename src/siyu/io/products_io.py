@@ -17,6 +17,7 @@ from siyu.catalog import repository as catalog_repo
 from siyu.catalog import service as catalog
 from siyu.catalog.schemas import ProductIn
 from siyu.core.money import fmt_yuan
+from siyu.db.base import utcnow
 from siyu.db.scope import scoped
 from siyu.io.progress import NullProgress, Progress
 from siyu.io.readers import RowError, RowErrors, Table, row_errors
@@ -85,15 +86,20 @@ def import_products(session: Session, merchant_id: int, table: Table, *, actor: 
         raise RowErrors(errors)
     created = updated = 0
     progress.phase("写入", len(good))
+    repriced = []
     for data in good:
         before = stored.get(data.sku)
         snapshot = None if before is None else catalog.to_out(before)
-        product, is_new = catalog.upsert(session, merchant_id, data, actor=actor)
+        product, is_new = catalog.upsert(session, merchant_id, data, actor=actor, recheck=False)
         if is_new:
             created += 1
         elif catalog.to_out(product) != snapshot:
             updated += 1
+            if (snapshot.price, snapshot.cost, snapshot.daily_price) != (
+                    product.price_fen, product.cost_fen, product.daily_price_fen):
+                repriced.append(product.sku)
         progress.advance()
+    catalog.recheck_red_lines(session, merchant_id, repriced, actor=actor, now=utcnow())
     return {"imported": len(good), "created": created, "updated": updated,
             "unchanged": len(good) - created - updated}
 

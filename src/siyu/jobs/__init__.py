@@ -3,15 +3,19 @@ orders, settlement of ended flash sales, reconciliation of Redis pools.
 
 Every job is idempotent (safe to run twice, or in two workers at once); on PostgreSQL a
 transaction-level advisory lock also lets only one worker run a job at a time.
-Run them with `siyu jobs run` (a loop) or `siyu jobs run --once`.
+Run them with `siyu jobs run` (a loop) or `siyu jobs run --once`; `siyu serve` also runs
+them in a background thread (`lifespan`, once per process) unless
+SIYU_JOBS_IN_SERVER=0.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import zlib
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,8 +77,10 @@ def _locked(session: Session, name: str) -> bool:
                 .scalar())
 
 
-def run_once(runtime, *, now: datetime | None = None, only: set[str] | None = None) -> dict:
-    """Run each job in its own transaction; a failing job does not stop the others."""
+def run_once(runtime, *, now: datetime | None = None, only: set[str] | None = None,
+             stop: threading.Event | None = None) -> dict:
+    """Run each job in its own transaction; a failing job does not stop the others.
+    `stop` set: no further job starts (the one running finishes)."""
     from siyu.db.engine import transaction
 
     now = now or runtime.clock.now()
@@ -82,6 +88,8 @@ def run_once(runtime, *, now: datetime | None = None, only: set[str] | None = No
     for job in JOBS:
         if only and job.name not in only:
             continue
+        if stop is not None and stop.is_set():
+            break
         try:
             with transaction(runtime.sessions) as session:
                 out[job.name] = job.run(session, runtime.hot, now) if _locked(
@@ -110,5 +118,45 @@ class Scheduler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            run_once(self.runtime)
+            run_once(self.runtime, stop=self._stop)
             self._stop.wait(self.interval)
+
+
+_server_lock = threading.Lock()
+_server: Scheduler | None = None
+
+
+def start_in_server(runtime) -> Scheduler | None:
+    """Start the scheduler for a server, once per process; None when the settings turn
+    it off or one is running already (a second app in the same process)."""
+    global _server
+    if not runtime.settings.jobs_in_server:
+        return None
+    with _server_lock:
+        if _server is not None:
+            log.info("jobs: a scheduler already runs in this process")
+            return None
+        _server = Scheduler(runtime, interval=runtime.settings.jobs_interval_seconds).start()
+        return _server
+
+
+def stop_in_server(scheduler: Scheduler | None) -> None:
+    """Stop it: the job running now finishes (its transaction commits), no new one starts."""
+    global _server
+    if scheduler is None:
+        return
+    scheduler.stop(timeout=300)
+    with _server_lock:
+        if _server is scheduler:
+            _server = None
+
+
+@asynccontextmanager
+async def lifespan(app):
+    """The app's lifespan (siyu.app.create_app): jobs start with the server and stop
+    with it."""
+    scheduler = start_in_server(app.state.runtime)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(stop_in_server, scheduler)

@@ -1,4 +1,4 @@
-"""HTTP: /api/v1/orders — place (Idempotency-Key), get, list."""
+"""HTTP: /api/v1/orders — place (Idempotency-Key), pay (Idempotency-Key), get, list."""
 
 from __future__ import annotations
 
@@ -26,6 +26,19 @@ def place_order(body: OrderIn, response: Response, session: Session = Depends(ge
                                    idempotency_key=idempotency_key)
     if not created:
         response.status_code = 200
+    return service.to_out(session, principal.merchant_id, [order])[0]
+
+
+@router.post("/orders/{order_id}/pay", response_model=OrderOut)
+def pay_order(order_id: int, session: Session = Depends(get_session),
+              principal: Principal = Depends(require("operator", "cs")),
+              now: datetime = Depends(get_now),
+              idempotency_key: str | None = Header(default=None, max_length=100)):
+    """支付: a pending order becomes paid; a retry with the same Idempotency-Key returns
+    the paid order; otherwise 409 order_not_payable (paid, cancelled, flash-sale order
+    released or past its payment window)."""
+    order, _ = service.pay(session, principal.merchant_id, order_id, now=now,
+                           idempotency_key=idempotency_key)
     return service.to_out(session, principal.merchant_id, [order])[0]
 
 

@@ -38,6 +38,9 @@ class Order(Base, TenantMixin):
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    # Priced orders: the request's fingerprint and the quote first answered, so a retry
+    # with the same key gets the same answer and a different request under it is refused.
+    pricing: Mapped[dict | None] = mapped_column(JSONType)
 
 
 class OrderLine(Base, TenantMixin):

@@ -23,16 +23,13 @@ class OrderLineIn(BaseModel):
     discount: Yuan | None = None
 
 
-class OrderIn(BaseModel):
+class OrderDetailsIn(BaseModel):
+    """What an order takes besides its lines, shared by plain and priced orders."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     order_no: str | None = Field(default=None, min_length=1, max_length=64)
-    member_id: int | None = Field(default=None, ge=1)
     group_id: int | None = Field(default=None, ge=1)
-    store: str | None = Field(default=None, max_length=64)
-    lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
-    discount: Yuan = 0
     shipping: Yuan = 0
-    coupons: list[str] = Field(default_factory=list, max_length=20)
     status: str = Field(default="paid", pattern="^(pending|paid)$")
     ip: str | None = Field(default=None, max_length=64)
     device: str | None = Field(default=None, max_length=100)
@@ -49,6 +46,14 @@ class OrderIn(BaseModel):
             return parse_datetime(v, "placed_at")
         except SiyuError as e:
             raise ValueError("需要 ISO 8601 时间") from e
+
+
+class OrderIn(OrderDetailsIn):
+    member_id: int | None = Field(default=None, ge=1)
+    store: str | None = Field(default=None, max_length=64)
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
+    discount: Yuan = 0
+    coupons: list[str] = Field(default_factory=list, max_length=20)
 
 
 class OrderLineOut(BaseModel):

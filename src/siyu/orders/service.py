@@ -1,4 +1,4 @@
-"""Use cases of orders: place (idempotent, stock-safe), list, anonymize on erasure."""
+"""Use cases of orders: place (idempotent, stock-safe), pay, list, anonymize on erasure."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ def _line_discounts(data: OrderIn, priced: list[tuple[str, str, int, int]]) -> l
         return allocate(data.discount, [q * p for _, _, q, p in priced])
     for i, (d, (_, _, qty, price)) in enumerate(zip(given, priced, strict=True)):
         if d is None or d > qty * price:
-            raise InvalidInput(f"lines.{i}.discount: 每行都须给出优惠, 且不超过该行金额",
-                               field=f"lines.{i}.discount")
+            raise InvalidInput(f"lines[{i}].discount: 每行都须给出优惠, 且不超过该行金额",
+                               field=f"lines[{i}].discount")
     if sum(given) != data.discount:
         raise InvalidInput("discount: 须等于各行优惠之和", field="discount")
     return given
@@ -62,8 +62,8 @@ def place(session: Session, merchant_id: int, data: OrderIn, *, now: datetime,
     for i, ln in enumerate(data.lines):
         product = products.get(ln.sku)
         if ln.price is None and product is None:
-            raise InvalidInput(f"lines.{i}.sku: 商品 {ln.sku} 不存在, 且未给出价格",
-                               field=f"lines.{i}.sku")
+            raise InvalidInput(f"lines[{i}].sku: 商品 {ln.sku} 不存在, 且未给出价格",
+                               field=f"lines[{i}].sku")
         price = ln.price if ln.price is not None else product.price_fen
         name = ln.name or (product.name if product else ln.sku)
         priced.append((ln.sku, name, ln.qty, price))
@@ -76,7 +76,7 @@ def place(session: Session, merchant_id: int, data: OrderIn, *, now: datetime,
             product = products.get(sku)
             if product is not None and not catalog.take_stock(session, merchant_id,
                                                               product.id, qty):
-                raise Conflict(f"lines.{i}.qty: 商品 {sku} 库存不足", field=f"lines.{i}.qty",
+                raise Conflict(f"lines[{i}].qty: 商品 {sku} 库存不足", field=f"lines[{i}].qty",
                                code="out_of_stock")
     placed_at = data.placed_at or now
     order = Order(
@@ -128,6 +128,49 @@ def cancel(session: Session, merchant_id: int, order_id: int, *, now: datetime,
         events.emit(session, merchant_id, "refund", at=now, member_id=order.member_id,
                     group_id=order.group_id, key=f"refund:{order.id}",
                     payload={"order_id": order.id, "total_fen": order.total_fen})
+    return order, True
+
+
+def _paid_with(session: Session, merchant_id: int, order_id: int) -> str | None:
+    """The idempotency key the order was paid with (kept on its "pay" event)."""
+    from siyu.events.models import Event
+
+    event = session.scalars(scoped(Event, merchant_id).where(
+        Event.idempotency_key == f"pay:{order_id}")).one_or_none()
+    return None if event is None else (event.payload or {}).get("idempotency_key")
+
+
+def pay(session: Session, merchant_id: int, order_id: int, *, now: datetime,
+        idempotency_key: str | None = None) -> tuple[Order, bool]:
+    """The member paid a pending order: pending → paid, once. Returns (order, changed).
+
+    A retry with the key of the payment that succeeded returns the paid order
+    (changed False); paying an order that is not pending otherwise is 409
+    order_not_payable — already paid, cancelled, or a flash-sale order released or past
+    its payment window (`flashsale.service.before_pay`, which claims the flash order
+    first, so a pay racing the unpaid-release job: exactly one of them wins)."""
+    from siyu.flashsale import service as flashsale
+
+    def not_payable(order: Order) -> tuple[Order, bool]:
+        if (idempotency_key and order.paid_at is not None
+                and _paid_with(session, merchant_id, order.id) == idempotency_key):
+            return order, False
+        raise Conflict(f"status: 订单状态为 {order.status}, 不能支付", field="status",
+                       code="order_not_payable")
+
+    order = require_scoped(session, Order, merchant_id, order_id, "order")
+    if order.status != "pending":
+        return not_payable(order)
+    flashsale.before_pay(session, merchant_id, order.id, now=now)
+    session.refresh(order, with_for_update=True)  # locked and read again: a racing pay
+    if order.status != "pending":
+        return not_payable(order)
+    order.status, order.paid_at = "paid", now
+    session.flush()
+    events.emit(session, merchant_id, "pay", at=now, member_id=order.member_id,
+                group_id=order.group_id, key=f"pay:{order.id}",
+                payload={"order_id": order.id, "total_fen": order.total_fen,
+                         "idempotency_key": idempotency_key})
     return order, True
 
 

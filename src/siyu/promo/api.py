@@ -36,11 +36,17 @@ def _one(session: Session, principal: Principal, row) -> dict:
     return service.documents(session, principal.merchant_id, [row])[0]
 
 
-@router.post("/promotions", status_code=201)
-def create_promotion(body: dict = Body(...), session: Session = Depends(get_session),
+HELD = {202: {"description": "促销名称需复核: 已排队等待法务审核 (pending_review), 批准前不生效"}}
+
+
+@router.post("/promotions", status_code=201, responses=HELD)
+def create_promotion(response: Response, body: dict = Body(...),
+                     session: Session = Depends(get_session),
                      principal: Principal = Depends(require(*WRITE_PROMOTIONS)),
                      now: datetime = Depends(get_now)):
     row = service.create(session, principal.merchant_id, body, actor=principal.actor, now=now)
+    if row.status == "pending_review":
+        response.status_code = 202
     return _one(session, principal, row)
 
 
@@ -62,12 +68,15 @@ def get_promotion(code: str, session: Session = Depends(get_session),
     return _one(session, principal, service.get(session, principal.merchant_id, code))
 
 
-@router.put("/promotions/{code}")
-def edit_promotion(code: str, body: dict = Body(...), session: Session = Depends(get_session),
+@router.put("/promotions/{code}", responses=HELD)
+def edit_promotion(code: str, response: Response, body: dict = Body(...),
+                   session: Session = Depends(get_session),
                    principal: Principal = Depends(require(*WRITE_PROMOTIONS)),
                    now: datetime = Depends(get_now)):
     row = service.edit(session, principal.merchant_id, code, body, actor=principal.actor,
                        now=now)
+    if row.status == "pending_review":
+        response.status_code = 202
     return _one(session, principal, row)
 
 
@@ -140,7 +149,7 @@ def place_priced_order(body: PricedOrderIn, response: Response,
     out = orders.to_out(session, principal.merchant_id, [placed.order])[0].model_dump(
         mode="json")
     out["promotions"] = checkout.used_by_order(session, principal.merchant_id, placed.order.id)
-    out["quote"] = quote_document(placed.quote) if placed.quote is not None else None
+    out["quote"] = placed.quote_document()
     return out
 
 

@@ -6,13 +6,9 @@ contract's own parser (`promo.documents`), so errors name fields as the contract
 
 from __future__ import annotations
 
-from datetime import datetime
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from siyu.core.clock import parse_datetime
-from siyu.core.errors import SiyuError
-from siyu.core.fields import Yuan
+from siyu.orders.schemas import OrderDetailsIn
 
 
 class CartItemIn(BaseModel):
@@ -30,28 +26,8 @@ class QuoteIn(BaseModel):
     store: str | None = Field(default=None, max_length=64)
 
 
-class PricedOrderIn(QuoteIn):
+class PricedOrderIn(QuoteIn, OrderDetailsIn):
     """A cart to price with the best promotions and coupons and place as an order."""
-
-    order_no: str | None = Field(default=None, min_length=1, max_length=64)
-    group_id: int | None = Field(default=None, ge=1)
-    shipping: Yuan = 0
-    status: str = Field(default="paid", pattern="^(pending|paid)$")
-    ip: str | None = Field(default=None, max_length=64)
-    device: str | None = Field(default=None, max_length=100)
-    address: str | None = Field(default=None, max_length=300)
-    channel: str | None = Field(default=None, max_length=50)
-    placed_at: datetime | None = None
-
-    @field_validator("placed_at", mode="before")
-    @classmethod
-    def _placed_at(cls, v):
-        if v is None:
-            return None
-        try:
-            return parse_datetime(v, "placed_at")
-        except SiyuError as e:
-            raise ValueError("需要 ISO 8601 时间") from e
 
     def order_fields(self) -> dict:
         """The fields the order takes as they are (already parsed: fen, UTC)."""

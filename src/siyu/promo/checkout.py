@@ -17,6 +17,8 @@ failed for it). The same holds for a coupon another order has just used.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -37,7 +39,7 @@ from siyu.promo import repository as repo
 from siyu.promo import wallet
 from siyu.promo.api_schemas import PricedOrderIn, QuoteIn
 from siyu.promo.budgets import Budgets, Charge, release
-from siyu.promo.engine import Quote, quote
+from siyu.promo.engine import Quote, quote, quote_document
 from siyu.promo.models import PromotionUse, StoredPromotion
 from siyu.promo.schemas import Item, Member, Promotion, QuoteRequest, parse_promotion
 from siyu.promo.service import engine_promotion
@@ -163,6 +165,10 @@ class PricedOrder:
     order: Order
     created: bool
     quote: Quote | None
+    first_answer: dict | None = None  # a replay: the quote document first answered
+
+    def quote_document(self) -> dict | None:
+        return quote_document(self.quote) if self.quote is not None else self.first_answer
 
 
 def place(session: Session, merchant_id: int, cart: Cart, order_fields: dict, *,
@@ -236,14 +242,31 @@ def quote_for(session: Session, merchant_id: int, data: QuoteIn, *, now: datetim
 def place_priced(session: Session, merchant_id: int, data: PricedOrderIn, *, now: datetime,
                  idempotency_key: str | None = None, hot=None) -> PricedOrder:
     """`POST /orders/priced`: quote, charge, place; a retried key returns the first order."""
+    fingerprint = hashlib.sha256(json.dumps(data.model_dump(mode="json"), sort_keys=True,
+                                            ensure_ascii=False).encode()).hexdigest()
     if idempotency_key:
         existing = orders.by_key(session, merchant_id, idempotency_key)
         if existing is not None:
-            return PricedOrder(existing, False, None)
+            return _replayed(existing, fingerprint)
     cart = _cart_of(session, merchant_id, data, now)
-    return place(session, merchant_id, cart, data.order_fields(), now=now,
-                 idempotency_key=idempotency_key,
-                 idem=idempotency_key or "order-" + secrets.token_hex(8), hot=hot)
+    placed = place(session, merchant_id, cart, data.order_fields(), now=now,
+                   idempotency_key=idempotency_key,
+                   idem=idempotency_key or "order-" + secrets.token_hex(8), hot=hot)
+    if placed.created and placed.quote is not None:
+        placed.order.pricing = {"request": fingerprint, "quote": quote_document(placed.quote)}
+        session.flush()
+    elif not placed.created:
+        return _replayed(placed.order, fingerprint)
+    return placed
+
+
+def _replayed(order: Order, fingerprint: str) -> PricedOrder:
+    """A retried key: the first answer, unless the key now comes with another request."""
+    pricing = order.pricing or {}
+    if pricing.get("request") not in (None, fingerprint):
+        raise InvalidInput("Idempotency-Key: 此键已用于另一个下单请求 (购物车或字段不同), "
+                           "请换一个新键", field="Idempotency-Key", code="idempotency_mismatch")
+    return PricedOrder(order, False, None, pricing.get("quote"))
 
 
 def used_by_order(session: Session, merchant_id: int, order_id: int) -> list[dict]:

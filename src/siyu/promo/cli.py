@@ -13,6 +13,7 @@ from siyu.core.clock import SystemClock
 from siyu.core.errors import InvalidInput
 from siyu.promo.engine import quote, quote_document
 from siyu.promo.schemas import parse_quote_request
+from siyu.promo.unknown_keys import unknown_keys
 
 app = typer.Typer(help="促销计算: 最优优惠组合与凑单提示", no_args_is_help=True)
 
@@ -46,7 +47,10 @@ def quote_command(
     source: str = typer.Argument(..., metavar="FILE|-", help="输入 JSON 文件, - 表示标准输入"),
 ):
     """计算购物车的最优优惠组合, 逐行说明, 并给出凑单提示。"""
-    request = parse_quote_request(_read(source))
+    doc = _read(source)
+    request = parse_quote_request(doc)
+    for path in unknown_keys(doc):
+        typer.echo(f"警告: {path}: 未知字段, 已忽略 (拼写是否有误?)", err=True)
     print_json(quote_document(quote(request, now=SystemClock().now())))
 
 

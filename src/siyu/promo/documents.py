@@ -98,5 +98,5 @@ def parse_document(body: object, *, code: str | None = None) -> PromotionDocumen
 
 # Keys the API adds to a promotion it returns; a client may send them back unchanged
 # (GET, edit, PUT) and they are ignored.
-OUTPUT_KEYS = ("status", "spent", "uses", "red_line", "review", "created_at", "updated_at",
-               "updated_by")
+OUTPUT_KEYS = ("status", "spent", "uses", "warnings", "red_line", "review", "created_at",
+               "updated_at", "updated_by")

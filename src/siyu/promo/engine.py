@@ -2,28 +2,20 @@
 
 Pure: the caller passes `now` (used only when the request has none).
 
-Hints (智能凑单) cover every eligible `threshold` promotion or coupon whose next tier is
-not reached. Its subtotal is measured as the contract measures thresholds: on its
-eligible units' value left by the chosen plan's offers that come before it (nothing
-for an exclusive one, which would apply alone). The top-up is the next tier's `min`
-minus that subtotal; for 每满 (repeat) the next multiple, unless `max_off` is already
-reached. Suggestions are catalog products within the promotion's scope whose price
-covers the top-up, cheapest first (ties: catalog order), at most three.
+Hints (智能凑单) are worked out in `siyu.promo.hints`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from siyu.core.money import fmt_yuan
+from siyu.promo.hints import Hint, hints
 from siyu.promo.kinds import Offer, State, Values, compile_offers, initial_state, line_values
 from siyu.promo.optimizer import Plan, best_plan, exhaustive_plan
-from siyu.promo.schemas import Item, Promotion, QuoteRequest, Threshold
-
-MAX_SUGGESTIONS = 3
+from siyu.promo.schemas import Item, Promotion, QuoteRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +43,6 @@ class QuoteLine:
 
 
 @dataclass(frozen=True, slots=True)
-class Hint:
-    promotion: Promotion
-    add: int
-    reach: int  # the threshold to reach
-    off: int  # what it then takes off
-    suggest: tuple[str, ...]
-
-    @property
-    def message(self) -> str:
-        return f"再买{fmt_yuan(self.add)}元可享满{_short(self.reach)}减{_short(self.off)}"
-
-
-@dataclass(frozen=True, slots=True)
 class Quote:
     subtotal: int
     applied: tuple[AppliedOffer, ...]
@@ -78,6 +57,10 @@ class Quote:
     @property
     def total(self) -> int:
         return self.subtotal - self.discount
+
+
+def hint_message(h: Hint) -> str:
+    return f"再买{fmt_yuan(h.add)}元可享满{_short(h.reach)}减{_short(h.off)}"
 
 
 def _short(fen: int) -> str:
@@ -103,7 +86,7 @@ def quote(request: QuoteRequest, *, now: datetime | None = None, exhaustive: boo
         applied=applied,
         unused_coupons=tuple(c for c in request.coupons if c.id not in used),
         lines=lines,
-        hints=_hints(offers, plan, snapshots, request.catalog),
+        hints=hints(request, request.now or now, offers, plan, snapshots),
     )
 
 
@@ -130,49 +113,6 @@ def _replay(offers: Sequence[Offer], plan: Plan,
     return tuple(applied), snapshots
 
 
-def _next_tier(rule: Threshold, subtotal: int) -> tuple[int, int] | None:
-    """(threshold to reach, discount there) for the first tier above `subtotal` that
-    takes off more than the tier reached now."""
-    def capped(off: int) -> int:
-        return off if rule.max_off is None else min(off, rule.max_off)
-
-    if rule.repeat:
-        tier = rule.tiers[0]
-        times = subtotal // tier.min + 1
-        better = capped(tier.off * times) > capped(tier.off * (times - 1))
-        return (tier.min * times, capped(tier.off * times)) if better else None
-    now = max((capped(t.off) for t in rule.tiers if t.min <= subtotal), default=0)
-    for tier in rule.tiers:
-        if tier.min > subtotal and capped(tier.off) > now:
-            return tier.min, capped(tier.off)
-    return None
-
-
-def _hints(offers: Sequence[Offer], plan: Plan, snapshots: list[Values],
-           catalog: Sequence[Item]) -> tuple[Hint, ...]:
-    exclusive_plan = any(offers[pos].promotion.exclusive for pos in plan.positions)
-    hints = []
-    for offer in offers:
-        rule = offer.promotion.rule
-        if not isinstance(rule, Threshold):
-            continue
-        if offer.promotion.exclusive or exclusive_plan:
-            values = snapshots[0]  # an exclusive offer applies alone
-        else:
-            values = snapshots[bisect_left(plan.positions, offer.position)]
-        subtotal = sum(values[j] for j in offer.lines)
-        nxt = _next_tier(rule, subtotal)
-        if nxt is None:
-            continue
-        reach, off = nxt
-        add = reach - subtotal
-        fits = sorted((item.price, k) for k, item in enumerate(catalog)
-                      if item.price >= add and offer.promotion.scope.matches(item))
-        suggest = tuple(catalog[k].sku for _, k in fits[:MAX_SUGGESTIONS])
-        hints.append(Hint(offer.promotion, add, reach, off, suggest))
-    return tuple(hints)
-
-
 def quote_document(q: Quote) -> dict:
     """The contract's output JSON."""
     return {
@@ -196,7 +136,7 @@ def quote_document(q: Quote) -> dict:
             for line in q.lines
         ],
         "hints": [
-            {"promotion": h.promotion.id, "add": fmt_yuan(h.add), "message": h.message,
+            {"promotion": h.promotion.id, "add": fmt_yuan(h.add), "message": hint_message(h),
              "suggest": list(h.suggest)}
             for h in q.hints
         ],

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from siyu.db.base import Base, BigId, JSONType, TenantMixin, UTCDateTime
 
-PROMOTION_STATUSES = ("active", "pending_approval", "rejected", "disabled")
+PROMOTION_STATUSES = ("active", "pending_approval", "pending_review", "rejected", "disabled")
 
 
 class StoredPromotion(Base, TenantMixin):

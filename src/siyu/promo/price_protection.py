@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from siyu.catalog import repository as catalog
 from siyu.catalog.models import Product
-from siyu.core.clock import fmt_beijing
+from siyu.core.clock import fmt_beijing, to_beijing
 from siyu.core.errors import NotFound
 from siyu.core.money import fmt_yuan
 from siyu.orders.models import Order, OrderLine
@@ -123,7 +123,8 @@ def report(session: Session, merchant_id: int, sku: str) -> dict:
         orders = {o.id: o for o in session.scalars(
             select(Order).where(Order.merchant_id == merchant_id, Order.id.in_(ids)))}
     for r, drop in pairs:
-        rows.append({"drop_id": drop.id, "dropped_at": fmt_beijing(drop.dropped_at),
+        rows.append({"drop_id": drop.id,
+                     "dropped_at": to_beijing(drop.dropped_at).isoformat(timespec="seconds"),
                      "sku": r.sku, "order_id": r.order_id,
                      "order_no": orders[r.order_id].order_no, "member_id": r.member_id,
                      "qty": r.qty, "paid": fmt_yuan(r.paid_fen),
@@ -140,5 +141,7 @@ def report_csv(doc: dict) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in doc["refunds"]:
-        writer.writerow([row[c] if row[c] is not None else "" for c in COLUMNS])
+        # Excel reads "2026-01-20 12:00" as a time; the JSON keeps ISO 8601 with +08:00.
+        cells = {**row, "dropped_at": fmt_beijing(datetime.fromisoformat(row["dropped_at"]))}
+        writer.writerow([cells[c] if cells[c] is not None else "" for c in COLUMNS])
     return out.getvalue()

@@ -2,7 +2,10 @@
 SKU, checked against the margin floor and the daily-price band (pure: no I/O).
 
 Reading of "worst case": the deepest discount one unit of the SKU could get from this
-promotion alone (nothing stacked on it), in any cart:
+promotion in any cart, alone, and then with the deepest live promotion of every other
+stack group it can combine with, in application order, each step the lowest it can
+take the unit to from what the steps before left (a bound: no real cart goes lower).
+Alone:
 - `threshold`, `percent`, `fixed` take a share of the order discount pro rata, so a unit
   loses the fraction discount(s) / s of its price; the worst cart has the subtotal s
   (at least the unit's own price) where that fraction is largest: the unit's price or
@@ -65,13 +68,18 @@ class Violation:
     price: int
     worst_price: int
     floor: int
+    stacked_with: tuple[str, ...] = ()  # other promotions that take it there with it
 
     def document(self) -> dict:
         what = "毛利底线" if self.rule == "margin_floor" else "日常价允许区间"
-        return {"sku": self.sku, "rule": self.rule, "price": fmt_yuan(self.price),
-                "worst_price": fmt_yuan(self.worst_price), "floor": fmt_yuan(self.floor),
-                "message": f"{self.sku} 最低可到 {fmt_yuan(self.worst_price)} 元, "
-                           f"低于{what} {fmt_yuan(self.floor)} 元"}
+        how = f"与 {'、'.join(self.stacked_with)} 叠加后" if self.stacked_with else ""
+        doc = {"sku": self.sku, "rule": self.rule, "price": fmt_yuan(self.price),
+               "worst_price": fmt_yuan(self.worst_price), "floor": fmt_yuan(self.floor),
+               "message": f"{self.sku} {how}最低可到 {fmt_yuan(self.worst_price)} 元, "
+                          f"低于{what} {fmt_yuan(self.floor)} 元"}
+        if self.stacked_with:
+            doc["stacked_with"] = list(self.stacked_with)
+        return doc
 
 
 def _ceil_div(a: int, b: int) -> int:
@@ -117,20 +125,72 @@ def in_scope(promotion: Promotion, products: Sequence[Product]) -> list[Product]
             if scope.matches(Item(p.sku, p.sku, p.price, 1, p.category, store, p.tags))]
 
 
+def _floors(p: Product, rules: RedLineRules) -> list[tuple[str, int]]:
+    out = []
+    if p.cost > 0:
+        out.append(("margin_floor", _ceil_div(p.cost * (100 + rules.margin_floor_percent), 100)))
+    if p.daily_price > 0:
+        out.append(("daily_price_band",
+                    _ceil_div(p.daily_price * (100 - rules.daily_price_band_percent), 100)))
+    return out
+
+
+def _stackable(promotion: Promotion, others: Sequence[Promotion],
+               products: Sequence[Product]) -> list[tuple[Promotion, set[str], int]]:
+    """The other promotions this one can combine with (other stack groups, neither
+    exclusive), each with the SKUs it covers and its dearest product's price."""
+    if promotion.exclusive:
+        return []
+    out = []
+    for q in others:
+        if q.exclusive or q.stack_group == promotion.stack_group or q.id == promotion.id:
+            continue
+        covered = in_scope(q, products)
+        if covered:
+            out.append((q, {p.sku for p in covered}, max(p.price for p in covered)))
+    return out
+
+
+def _stacked_worst(promotion: Promotion, p: Product, dearest: int,
+                   stackable: list[tuple[Promotion, set[str], int]]) -> tuple[int, tuple[str, ...]]:
+    """The unit's worst price with every other stack group on top, in application order
+    (higher priority first): each step is the lowest any member of that group can take
+    the unit to from the value the steps before it left, in any cart."""
+    groups: dict[str, list[tuple[Promotion, int]]] = {}
+    for q, skus, q_dearest in stackable:
+        if p.sku in skus:
+            groups.setdefault(q.stack_group, []).append((q, q_dearest))
+    if not groups:
+        return worst_unit_price(promotion.rule, p.price, dearest), ()
+    steps = [(promotion.priority, 0, [(promotion, dearest)])]
+    steps += [(max(q.priority for q, _ in members), 1, members)
+              for _, members in sorted(groups.items())]
+    steps.sort(key=lambda st: (-st[0], st[1]))
+    value, codes = p.price, []
+    for _, _, members in steps:
+        lowest, code = min((worst_unit_price(q.rule, value, d), q.id) for q, d in members)
+        if lowest < value and code != promotion.id:
+            codes.append(code)
+        value = lowest
+    return value, tuple(codes)
+
+
 def check(promotion: Promotion, products: Sequence[Product],
-          rules: RedLineRules = RedLineRules()) -> list[Violation]:
-    """The SKUs in scope whose worst-case price breaks a floor, in catalog order."""
+          rules: RedLineRules = RedLineRules(),
+          others: Sequence[Promotion] = ()) -> list[Violation]:
+    """The SKUs in scope whose worst-case price breaks a floor, in catalog order: by
+    this promotion alone, or else stacked with the deepest of each other stack group
+    among `others` (the merchant's live promotions)."""
     chosen = in_scope(promotion, products)
     dearest = max((p.price for p in chosen), default=0)
+    stackable = _stackable(promotion, others, products)
     out: list[Violation] = []
     for p in chosen:
         worst = worst_unit_price(promotion.rule, p.price, dearest)
-        if p.cost > 0:
-            floor = _ceil_div(p.cost * (100 + rules.margin_floor_percent), 100)
+        stacked, codes = _stacked_worst(promotion, p, dearest, stackable)
+        for rule, floor in _floors(p, rules):
             if worst < floor:
-                out.append(Violation(p.sku, "margin_floor", p.price, worst, floor))
-        if p.daily_price > 0:
-            floor = _ceil_div(p.daily_price * (100 - rules.daily_price_band_percent), 100)
-            if worst < floor:
-                out.append(Violation(p.sku, "daily_price_band", p.price, worst, floor))
+                out.append(Violation(p.sku, rule, p.price, worst, floor))
+            elif stacked < floor:
+                out.append(Violation(p.sku, rule, p.price, stacked, floor, codes))
     return out

@@ -30,7 +30,7 @@ def by_code(session: Session, merchant_id: int, code: str) -> StoredPromotion | 
 def require(session: Session, merchant_id: int, code: str) -> StoredPromotion:
     row = by_code(session, merchant_id, code)
     if row is None:
-        raise NotFound(f"promotion {code} 不存在", field="id", code="promotion_not_found")
+        raise NotFound(f"促销 {code} 不存在", field="id", code="promotion_not_found")
     return row
 
 

@@ -2,7 +2,9 @@
 the merchant's promotion settings. Every change is audit-logged.
 
 Status: `active` (applies in quotes), `pending_approval` (its worst-case price breaks a
-red line: held until an approver decides; never applies), `rejected`, `disabled`.
+red line: held until an approver decides; never applies), `pending_review` (its name
+waits for the legal copy review, see `copy_review`; never applies), `rejected`,
+`disabled`.
 Creating, editing or enabling runs the red-line check again: an edit of an approved
 promotion needs approval again if it still breaks a line. Approvers: owner and legal
 (法务, who reviews promotion rules in the seeds); a legal reviewer may not approve a
@@ -19,11 +21,11 @@ from sqlalchemy.orm import Session
 from siyu.audit import service as audit
 from siyu.catalog.models import Product
 from siyu.core.errors import Conflict, Forbidden, InvalidInput
-from siyu.core.money import fmt_yuan
+from siyu.core.money import fmt_yuan, parse_yuan
 from siyu.db.scope import scoped
 from siyu.merchants import service as merchants
 from siyu.merchants.service import Principal
-from siyu.promo import redline
+from siyu.promo import copy_review, redline
 from siyu.promo import repository as repo
 from siyu.promo.documents import Limits, PromotionDocument, parse_document
 from siyu.promo.models import PROMOTION_STATUSES, StoredPromotion
@@ -82,9 +84,60 @@ def _catalog(session: Session, merchant_id: int) -> list[redline.Product]:
             for p in session.scalars(stmt)]
 
 
-def _red_line(session: Session, merchant_id: int, promotion: Promotion) -> list[dict]:
+def _live(session: Session, merchant_id: int) -> list[Promotion]:
+    """The merchant's promotions that apply in quotes now: what a new one may stack on."""
+    return [engine_promotion(r, i) for i, r in enumerate(repo.active(session, merchant_id))]
+
+
+def _red_line(session: Session, merchant_id: int, promotion: Promotion,
+              catalog: list[redline.Product] | None = None) -> list[dict]:
     rules = red_line_rules(session, merchant_id)
-    return [v.document() for v in redline.check(promotion, _catalog(session, merchant_id), rules)]
+    products = _catalog(session, merchant_id) if catalog is None else catalog
+    others = [q for q in _live(session, merchant_id) if q.id != promotion.id]
+    return [v.document() for v in redline.check(promotion, products, rules, others)]
+
+
+def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, actor: str,
+                      now: datetime) -> list[str]:
+    """After the price, cost or daily price of `skus` changed: every live promotion whose
+    worst case for one of them now breaks a red line it was not approved for (a new SKU
+    or rule, or a lower worst price) is held for approval again. The codes held."""
+    live = repo.active(session, merchant_id)
+    if not live or not skus:
+        return []
+    products = _catalog(session, merchant_id)
+    changed = [p for p in products if p.sku in set(skus)]
+    held = []
+    for row in live:
+        promotion = engine_promotion(row)
+        if not redline.in_scope(promotion, changed):
+            continue
+        findings = _red_line(session, merchant_id, promotion, products)
+        approved = {(f["sku"], f["rule"]): parse_yuan(f["worst_price"])
+                    for f in row.red_line or []}
+        worse = [f for f in findings if f["sku"] in skus and parse_yuan(f["worst_price"])
+                 < approved.get((f["sku"], f["rule"]), parse_yuan(f["price"]) + 1)]
+        if not worse:
+            continue
+        before = _snapshot(row)
+        row.red_line, row.status = findings, "pending_approval"
+        row.reviewed_by = row.reviewed_at = None
+        row.review_note = (f"商品 {'、'.join(sorted({f['sku'] for f in worse}))} 价格或成本变更后"
+                           f"触及红线, 已暂停, 待审批")
+        session.flush()
+        audit.record(session, merchant_id, actor=actor, action="red_line_hold",
+                     entity="promotion", entity_id=row.id, before=before,
+                     after={**_snapshot(row), "note": row.review_note})
+        held.append(row.code)
+    return held
+
+
+def red_line_for(session: Session, merchant_id: int, document: dict) -> list[dict]:
+    """The red-line findings of any contract-1 PROMOTION document (a coupon template's,
+    say) against the merchant's catalog and settings: [] when it breaks none."""
+    promotion = parse_promotion({"id": "check", **document}, "promotion", is_coupon=False,
+                                index=0)
+    return _red_line(session, merchant_id, promotion)
 
 
 def _snapshot(row: StoredPromotion) -> dict:
@@ -110,6 +163,7 @@ def _checked_status(session: Session, merchant_id: int, row: StoredPromotion) ->
 def create(session: Session, merchant_id: int, body: object, *, actor: str,
            now: datetime) -> StoredPromotion:
     parsed = parse_document(body)
+    review = copy_review.scan(session, merchant_id, parsed.promotion.name)  # blocks: 422
     code = parsed.doc.get("id")
     if code is not None and repo.by_code(session, merchant_id, code) is not None:
         raise Conflict(f"id: 促销 {code} 已存在", field="id", code="duplicate_promotion")
@@ -121,6 +175,7 @@ def create(session: Session, merchant_id: int, body: object, *, actor: str,
     if code is None:
         row.code = f"P{row.id}"
     _checked_status(session, merchant_id, row)
+    copy_review.hold(session, row, review, actor=actor, now=now)
     session.flush()
     audit.record(session, merchant_id, actor=actor, action="create", entity="promotion",
                  entity_id=row.id, after=_snapshot(row))
@@ -131,12 +186,14 @@ def edit(session: Session, merchant_id: int, code: str, body: object, *, actor: 
          now: datetime) -> StoredPromotion:
     row = repo.require(session, merchant_id, code)
     parsed = parse_document(body, code=row.code)
+    review = copy_review.scan(session, merchant_id, parsed.promotion.name)  # blocks: 422
     before = _snapshot(row)
     _apply(row, parsed)
     if row.status == "disabled":
         row.red_line = _red_line(session, merchant_id, engine_promotion(row))
     else:
         _checked_status(session, merchant_id, row)
+    copy_review.hold(session, row, review, actor=actor, now=now)
     row.updated_by, row.updated_at = actor, now
     session.flush()
     audit.record(session, merchant_id, actor=actor, action="update", entity="promotion",
@@ -170,7 +227,9 @@ def enable(session: Session, merchant_id: int, code: str, *, actor: str,
     if row.status not in ("disabled", "rejected"):
         return row
     before = _snapshot(row)
+    review = copy_review.scan(session, merchant_id, row.name)  # words may have changed
     _checked_status(session, merchant_id, row)
+    copy_review.hold(session, row, review, actor=actor, now=now)
     row.updated_by, row.updated_at = actor, now
     session.flush()
     audit.record(session, merchant_id, actor=actor, action="enable", entity="promotion",
@@ -185,7 +244,7 @@ def review(session: Session, merchant_id: int, code: str, *, approve: bool,
                         field="role")
     row = repo.require(session, merchant_id, code)
     if row.status != "pending_approval":
-        raise Conflict(f"promotion {code} 不在待审批状态 ({row.status})", field="status",
+        raise Conflict(f"促销 {code} 不在待审批状态 ({row.status})", field="status",
                        code="not_pending")
     if principal.role != "owner" and row.updated_by == principal.actor:
         raise Forbidden("不能审批自己最后修改的促销", field="role", code="self_approval")
@@ -224,8 +283,14 @@ def document(row: StoredPromotion, used: tuple[int, int] = (0, 0)) -> dict:
     if row.reviewed_by:
         review_doc = {"by": row.reviewed_by, "at": row.reviewed_at.isoformat(),
                       "note": row.review_note}
+    warnings = []
+    if row.budget_fen is not None and used[0] >= row.budget_fen:
+        warnings.append(f"预算 {fmt_yuan(row.budget_fen)} 元已用完 (已用 {fmt_yuan(used[0])} 元): "
+                        "不再给出此优惠")
+    if row.total_limit is not None and used[1] >= row.total_limit:
+        warnings.append(f"总使用次数 {row.total_limit} 已用完 (已用 {used[1]} 次): 不再给出此优惠")
     return {**doc, "status": row.status, "spent": fmt_yuan(used[0]), "uses": used[1],
-            "red_line": row.red_line, "review": review_doc,
+            "warnings": warnings, "red_line": row.red_line, "review": review_doc,
             "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
             "updated_by": row.updated_by}
 

@@ -1,22 +1,24 @@
 """The member's coupon wallet, as the promotion engine sees it: an adapter over the
 coupons domain (`siyu.coupons`), so pricing does not depend on how coupons are kept.
 
-A wallet coupon becomes a contract-1 `fixed` PROMOTION (满X减Y / 无门槛券) in the stack
-group "coupon" (at most one coupon per order, the usual rule of member coupons),
-valid from its `valid_from` to its `valid_until`. Its quote id is `coupon-<code>`.
+A wallet coupon becomes a contract-1 PROMOTION in the stack group "coupon" (at most one
+coupon per order, the usual rule of member coupons): `fixed` for 满X减Y / 无门槛券,
+`percent` for 折扣券 (with its `min` and `max_off`), with the coupon's `scope`, valid
+from its `valid_from` to its `valid_until`. The rule fields come from the coupons
+domain (`coupons.service.promotion_rule`), the same document the template's red line
+checked. Its quote id is `coupon-<code>`.
 Using a coupon on an order and restoring it on cancellation are conditional updates
 (unused → used → unused), so two orders racing for one coupon cannot both get it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from siyu.core.money import fmt_yuan
 from siyu.promo.documents import COUPON_PREFIX
 
 COUPON_GROUP = "coupon"
@@ -27,8 +29,7 @@ class WalletCoupon:
     id: int
     code: str
     name: str
-    off: int
-    min: int
+    rule: dict = field(compare=False)  # contract 1: kind, off / percent / max_off, min, scope
     valid_from: datetime | None
     valid_until: datetime | None
 
@@ -37,8 +38,7 @@ class WalletCoupon:
         return COUPON_PREFIX + self.code
 
     def promotion_document(self) -> dict:
-        doc = {"id": self.quote_id, "name": self.name, "kind": "fixed",
-               "off": fmt_yuan(self.off), "min": fmt_yuan(self.min),
+        doc = {"id": self.quote_id, "name": self.name, **self.rule,
                "stack_group": COUPON_GROUP}
         if self.valid_from is not None:
             doc["starts_at"] = self.valid_from.isoformat()
@@ -59,7 +59,7 @@ def unused(session: Session, merchant_id: int, member_id: int, *,
     from siyu.coupons import service as coupons
 
     held = coupons.member_coupons(session, merchant_id, member_id, now=now, status="unused")
-    return sorted((WalletCoupon(c.id, c.code, c.name, c.face_value, c.min_spend, c.valid_from,
+    return sorted((WalletCoupon(c.id, c.code, c.name, coupons.promotion_rule(c), c.valid_from,
                                 c.valid_until) for c in held), key=lambda c: c.id)
 
 

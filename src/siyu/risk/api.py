@@ -58,7 +58,7 @@ def lottery_check(body: lottery.LotteryIn, session: Session = Depends(get_sessio
 
 @router.get("/reviews")
 def list_reviews(
-    status: Literal["pending", "approved", "rejected"] | None = "pending",
+    status: Literal["pending", "approved", "rejected", "withdrawn"] | None = "pending",
     source: str | None = Query(default=None, max_length=30),
     limit: int = Query(default=50, ge=1, le=500), offset: int = Query(default=0, ge=0),
     session: Session = Depends(get_session), principal: Principal = Depends(require(*ALL_ROLES)),

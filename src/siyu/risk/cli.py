@@ -12,8 +12,11 @@ import typer
 
 from siyu.clikit import handle_errors
 from siyu.core.errors import InvalidInput
+from siyu.core.validation import describe
 from siyu.risk.custom import parse_custom
 from siyu.risk.scanner import default_scanner, scanner_for
+
+_BATCH = 8192  # lines scanned and written at a time; this many or more: batch path
 
 app = typer.Typer(help="风控与合规: 文案扫描、订单风控、事件升级、抽奖合规", no_args_is_help=True)
 
@@ -55,19 +58,25 @@ def scan(
     words = parse_custom(_read(custom, "--custom"), field="--custom") if custom else ()
     data = text if text is not None else _read(source or "-", "FILE")
     scanner = scanner_for(words) if words else default_scanner()
-    out = []
-    for n, line in enumerate(_lines(data), 1):
-        result = scanner.scan(line)
-        out.append(json.dumps(
-            {"line": n, "text": line, "verdict": result.verdict,
-             "findings": [f.to_dict() for f in result.findings]},
-            ensure_ascii=False,
-        ))
-        if len(out) >= 1000:
-            sys.stdout.write("\n".join(out) + "\n")
-            out.clear()
-    if out:
+    lines = _lines(data)
+    # Many lines go through the batch path: the same results, faster once its tables
+    # (~0.2–0.4 s with numpy's import) are paid for.
+    scan_many = scanner.scan_many if len(lines) >= _BATCH else _one_by_one(scanner)
+    for lo in range(0, len(lines), _BATCH):
+        batch = lines[lo : lo + _BATCH]
+        results = scan_many(batch)
+        out = [
+            json.dumps({"line": n, "text": line, "verdict": result.verdict,
+                        "findings": [f.to_dict() for f in result.findings]},
+                       ensure_ascii=False)
+            for n, line, result in zip(range(lo + 1, lo + len(batch) + 1), batch, results,
+                                       strict=True)
+        ]
         sys.stdout.write("\n".join(out) + "\n")
+
+
+def _one_by_one(scanner):
+    return lambda texts: [scanner.scan(t) for t in texts]
 
 
 def _since_until(since: str | None, until: str | None):
@@ -91,10 +100,8 @@ def _validated(model, text: str, field: str):
     try:
         return model.model_validate(doc)
     except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "document"
-        raise InvalidInput(f"{field}: {where}: {first.get('msg', 'invalid')}",
-                           field=field) from None
+        _, message, _ = describe(e.errors(), default="document")
+        raise InvalidInput(f"{field}: {message}", field=field) from None
 
 
 def _write_jsonl(docs) -> None:

@@ -143,7 +143,7 @@ class LotteryFinding:
 
 def _copy(doc: LotteryIn) -> list[LotteryFinding]:
     texts = [("name", doc.name), ("conditions", doc.conditions),
-             *((f"prizes.{i}.name", p.name) for i, p in enumerate(doc.prizes))]
+             *((f"prizes[{i}].name", p.name) for i, p in enumerate(doc.prizes))]
     out = []
     for field, text in texts:
         if not text:
@@ -170,7 +170,7 @@ def check(doc: LotteryIn, rules: LotteryRules | None = None) -> list[LotteryFind
     if not doc.prizes:
         err("missing_prizes", "prizes", "未公布奖项")
     for i, p in enumerate(doc.prizes):
-        where = f"prizes.{i}"
+        where = f"prizes[{i}]"
         label = p.name or f"第 {i + 1} 个奖项"
         if not p.name:
             err("missing_prize_name", f"{where}.name", f"{label}: 未写奖项名称")

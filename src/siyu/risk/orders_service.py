@@ -4,7 +4,7 @@ order — hold, release, intercept (cancel), refund — each audit-logged.
 
 Facts: the orders placed in the period with their lines (unit price paid, the
 product's cost), the accounts' phone hashes and registration times, `grab`/`redeem`
-events and, when the coupons domain offers `claims_between`, coupon claims.
+events and the coupons members took from templates (`coupons.claims_between`).
 """
 
 from __future__ import annotations
@@ -46,16 +46,10 @@ def _events_between(session: Session, merchant_id: int, kind: str, since, until)
 
 
 def _coupon_claims(session: Session, merchant_id: int, since, until) -> list[tuple[int, datetime]]:
-    """Coupon claims from the coupons domain, when it offers them (member_id, at)."""
-    try:
-        from siyu.coupons import service as coupons
-    except ImportError:
-        return []
-    claims_between = getattr(coupons, "claims_between", None)
-    if claims_between is None:
-        return []
-    return [(row[0], row[1]) for row in claims_between(session, merchant_id, since=since,
-                                                        until=until)]
+    """Coupon claims from the coupons domain (member_id, at)."""
+    from siyu.coupons import service as coupons
+
+    return coupons.claims_between(session, merchant_id, since=since, until=until)
 
 
 def gather(session: Session, merchant_id: int, *, since: datetime | None,

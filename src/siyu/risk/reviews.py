@@ -3,13 +3,18 @@
 A domain that holds copy back (a group post with a phone number in it) calls `submit`
 with what waits and where it lives (`source`, `source_id`). The legal role lists the
 queue, approves or rejects; the decision goes back to the source through its handler
-module, named in HANDLERS, which exposes:
+module, named in HANDLERS ("package.module", or "package.module:NAME" for an object
+of that module when one module handles two sources), which exposes:
 
     release_reviewed(session, merchant_id, source_id, *, now, actor) -> dict
     reject_reviewed(session, merchant_id, source_id, *, now, actor) -> None
 
 (loaded late: the source domain imports this module, not the other way round).
-Every decision is audit-logged.
+What waits is held by its domain until the decision: a message is not sent, an envelope
+or flash sale is `pending_review` (not grabbable, not on sale), a coupon template is
+inactive, a promotion is `pending_review` (never applies). Copy submitted again for the
+same source (an edited promotion) withdraws what was waiting for it: only the latest
+version can be approved. Every decision and withdrawal is audit-logged.
 """
 
 from __future__ import annotations
@@ -22,11 +27,19 @@ from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
 from siyu.core.errors import Conflict, InvalidInput
+from siyu.db.scope import scoped
 from siyu.risk import repository as repo
 from siyu.risk.models import CopyReview
 
-HANDLERS: dict[str, str] = {"channel_message": "siyu.channels.service"}
-STATUSES = ("pending", "approved", "rejected")
+HANDLERS: dict[str, str] = {
+    "channel_message": "siyu.channels.service",
+    "envelope": "siyu.hongbao.service",
+    "envelope_rain": "siyu.hongbao.service:RAIN_REVIEW",
+    "flash_sale": "siyu.flashsale.service",
+    "coupon_template": "siyu.coupons.copy_review",
+    "promotion": "siyu.promo.copy_review",
+}
+STATUSES = ("pending", "approved", "rejected", "withdrawn")
 
 
 def submit(session: Session, merchant_id: int, *, source: str, source_id: int,
@@ -36,6 +49,7 @@ def submit(session: Session, merchant_id: int, *, source: str, source_id: int,
     that field's text, and every stored finding names its field)."""
     if source not in HANDLERS:
         raise InvalidInput(f"source: 未登记的复核来源 {source!r}", field="source")
+    withdraw(session, merchant_id, source=source, source_id=source_id, actor=actor, now=now)
     fields = list(findings)
     text = (texts[fields[0]] or "" if len(fields) == 1
             else "\n".join(f"{f}: {texts[f] or ''}" for f in fields))
@@ -48,8 +62,27 @@ def submit(session: Session, merchant_id: int, *, source: str, source_id: int,
     return row
 
 
+def withdraw(session: Session, merchant_id: int, *, source: str, source_id: int, actor: str,
+             now: datetime) -> int:
+    """The copy waiting for `source_id` changed (edited, or clean now): what waited for
+    it can no longer be decided. Returns how many reviews were withdrawn."""
+    stmt = scoped(CopyReview, merchant_id).where(
+        CopyReview.source == source, CopyReview.source_id == source_id,
+        CopyReview.status == "pending")
+    rows = list(session.scalars(stmt.with_for_update()))
+    for row in rows:
+        row.status, row.decided_by, row.decided_at = "withdrawn", actor, now
+        audit.record(session, merchant_id, actor=actor, action="withdrawn",
+                     entity="copy_review", entity_id=row.id, before={"status": "pending"},
+                     after={"status": "withdrawn", "source": source, "source_id": source_id})
+    session.flush()
+    return len(rows)
+
+
 def _handler(source: str):
-    return importlib.import_module(HANDLERS[source])
+    module, _, name = HANDLERS[source].partition(":")
+    loaded = importlib.import_module(module)
+    return getattr(loaded, name) if name else loaded
 
 
 def decide(session: Session, merchant_id: int, review_id: int, *, approve: bool, now: datetime,
@@ -70,8 +103,8 @@ def decide(session: Session, merchant_id: int, review_id: int, *, approve: bool,
     session.flush()
     audit.record(session, merchant_id, actor=actor, action=row.status, entity="copy_review",
                  entity_id=row.id, before={"status": "pending"},
-                 after={"status": row.status, "source": row.source,
-                        "source_id": row.source_id, "note": note, **row.result})
+                 after={**row.result, "status": row.status, "source": row.source,
+                        "source_id": row.source_id, "note": note})
     return row
 
 

@@ -143,7 +143,7 @@ class RiskRules(_Rules):
         seen: set[str] = set()
         for i, w in enumerate(self.copy_words):
             if w.word in seen:
-                raise ValueError(f"copy_words.{i}: 词 {w.word!r} 重复")
+                raise ValueError(f"copy_words[{i}]: 词 {w.word!r} 重复")
             seen.add(w.word)
         return self
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
 from siyu.core.errors import InvalidInput
+from siyu.core.validation import field_path, reason
 from siyu.merchants import service as merchants
 from siyu.risk.rules import RiskRules
 from siyu.risk.scanner import CustomWord
@@ -23,9 +24,8 @@ def get_rules(session: Session, merchant_id: int) -> RiskRules:
     try:
         return RiskRules.model_validate(stored)
     except ValidationError as e:  # stored by an older version: say which field
-        first = e.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or SETTINGS_KEY
-        raise InvalidInput(f"{field}: 已保存的风控规则无效: {first.get('msg')}",
+        field = field_path(e.errors()[0].get("loc", ()), default=SETTINGS_KEY)
+        raise InvalidInput(f"{field}: 已保存的风控规则无效: {reason(e.errors()[0])}",
                            field=field) from None
 
 

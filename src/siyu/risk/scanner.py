@@ -1,8 +1,10 @@
 """The copy scanner (文案扫描): word lists through one Aho-Corasick automaton over the
 normalised text, patterns for contacts and links, and a verdict.
 
-Pure: no database, no clock. `scan_text` is the entry point; `Scanner` holds one
-compiled automaton (built-in lists plus a merchant's custom list) and is reused.
+Pure: no database, no clock. `scan_text` is the entry point (`scan_many` for many
+texts at once: the same results, through the vectorised pre-filter of `batch`);
+`Scanner` holds one compiled automaton (built-in lists plus a merchant's custom list)
+and is reused.
 
 Per text: lower-case (C); pass 1 (`passes.Gate`) looks for characters still to fold
 and for separators that could sit inside a listed word; only then are the text folded
@@ -17,7 +19,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import NamedTuple
@@ -132,6 +134,9 @@ class Scanner:
         for key, (terms, allow) in keys.items():
             self._automaton.add_word(key, (len(key), tuple(terms), bool(allow)))
         self._automaton.make_automaton()
+        self._term_keys = tuple(key for key, (terms, _) in keys.items() if terms)
+        self._allow_keys = tuple(key for key, (_, allow) in keys.items() if allow)
+        self._prefilter = None  # batch.Prefilter, built on the first scan_many (numpy)
         gate = Gate(keys)
         self._gaps, self._gate = gate.findall, gate.verdict
         hints, self._kinds = hint_pass(contacts.patterns().hints)
@@ -140,37 +145,59 @@ class Scanner:
         self._fold_runs, self._fold_map = tb.foldable.sub, tb.fold_map
         self._split = re.compile(f"({tb.removable.pattern})").split
         self._iter = self._automaton.iter
+        self._foldable_char = tb.foldable_char.search
 
     def _fold(self, text: str) -> str:
         table = self._fold_map
         return self._fold_runs(lambda m: m.group().translate(table), text)
 
-    def scan(self, text: str) -> ScanResult:
+    def scan(self, text: str, *, words: bool = True, diversions: bool = True) -> ScanResult:
+        """Scan one text. `words=False` / `diversions=False` skip the listed words / the
+        contact and link patterns: only for a text known to have none (batch.Prefilter)."""
         t = text.lower()  # in C; the fold table handles the rest, rarely needed
         if len(t) != len(text):  # İ lower-cases to two characters
             t = self._fold(text)
-        gaps = self._gaps(t)
-        disguised = self._gate(gaps) if gaps else 0
-        if disguised == 2:
-            t = self._fold(t)
+        if words:
             gaps = self._gaps(t)
             disguised = self._gate(gaps) if gaps else 0
-        pieces = None
-        subject = t
-        if disguised:  # kept and removed runs alternate: compact view and the way back
-            pieces = self._split(t)
-            subject = "".join(pieces[::2])
-        hits = [*self._iter(subject)]
-        findings = self._words(text, t, pieces, hits) if hits else []
-        kinds = self._kinds
-        hinted = [(kinds[m.lastindex], m.start()) for m in self._hints(t)]
-        if hinted:
-            findings += self._diversions(text, t, hinted)
+            if disguised == 2:
+                t = self._fold(t)
+                gaps = self._gaps(t)
+                disguised = self._gate(gaps) if gaps else 0
+            pieces = None
+            subject = t
+            if disguised:  # kept and removed runs alternate: compact view and the way back
+                pieces = self._split(t)
+                subject = "".join(pieces[::2])
+            hits = [*self._iter(subject)]
+            findings = self._words(text, t, pieces, hits) if hits else []
+        else:
+            if self._foldable_char(t) is not None:  # as pass 1 would have found
+                t = self._fold(t)
+            findings = []
+        if diversions:
+            kinds = self._kinds
+            hinted = [(kinds[m.lastindex], m.start()) for m in self._hints(t)]
+            if hinted:
+                findings += self._diversions(text, t, hinted)
         if not findings:
             return PASS
         findings.sort(key=_by_start)
         verdict = "block" if any(f.blocks for f in findings) else "review"
         return ScanResult(verdict, tuple(findings))
+
+    def scan_many(self, texts: Sequence[str]) -> list[ScanResult]:
+        """`[self.scan(t) for t in texts]`, faster for many texts: a vectorised
+        pre-filter (batch.Prefilter) clears the texts that cannot hold a finding."""
+        if self._prefilter is None:
+            from siyu.risk.batch import Prefilter
+
+            self._prefilter = Prefilter(self._term_keys, self._allow_keys)
+        out = [PASS] * len(texts)
+        scan = self.scan
+        for i, words, diversions in self._prefilter.suspects(texts):
+            out[i] = scan(texts[i], words=words, diversions=diversions)
+        return out
 
     def _words(self, text: str, t: str, pieces: list[str] | None, hits: list) -> list[Finding]:
         """Findings from automaton hits, mapped back to `text` when they were made in the
@@ -199,7 +226,7 @@ class Scanner:
                 if back is None:
                     back = _Back(pieces)
                 a, b = back(cs), back(ce - 1) + 1
-                if b - a != ce - cs and _reads_across_clause(t, back, cs, ce):
+                if b - a != ce - cs and _reads_across_clause(t, back, cs, ce, a, b):
                     continue
             if e.edge_start and a > 0 and _is_word_char(t[a - 1]):
                 continue  # "piano 1" is not NO.1
@@ -249,7 +276,9 @@ class _Back:
         return self.starts[j] + i - self.compact_starts[j]
 
 
-def _reads_across_clause(t: str, back: _Back, cs: int, ce: int) -> bool:
+def _reads_across_clause(t: str, back: _Back, cs: int, ce: int, a: int, b: int) -> bool:
+    if _CLAUSE.search(t, a, b) is None:  # the gaps are all t[a:b] holds besides the word
+        return False
     gaps = [t[back(i) + 1 : back(i + 1)] for i in range(cs, ce - 1)]
     if not any(_CLAUSE.search(g) for g in gaps):
         return False
@@ -301,3 +330,11 @@ def scan_text(
     """Scan one outgoing text with the built-in lists and, optionally, a merchant's list."""
     scanner = default_scanner() if not custom else scanner_for(as_custom(custom))
     return scanner.scan(text)
+
+
+def scan_many(
+    texts: Sequence[str], *, custom: Iterable[CustomWord] | Mapping[str, str] | None = None
+) -> list[ScanResult]:
+    """Scan many texts at once; the same results as `scan_text` on each, in order."""
+    scanner = default_scanner() if not custom else scanner_for(as_custom(custom))
+    return scanner.scan_many(texts)

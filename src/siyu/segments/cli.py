@@ -172,11 +172,15 @@ def clv_command(
         _note(f"{orders.name} 中 calibration-end 之前没有订单, 无法拟合模型")
     else:
         fitted = clv.fit(summary)
-        for warning in fitted.warnings:
-            _note(warning)
         doc["params"] = fitted.params.as_dict()
         if predict is not None:
-            predictions = clv.predict(fitted.params, summary, predict, unit)
+            try:
+                predictions = clv.predict(fitted.params, summary, predict, unit)
+            except clv.NotComputable as e:  # before any note: the error is the one line
+                raise InvalidInput(f"--predict: {predict} 天无法计算期望购买次数: {e}",
+                                   field="--predict") from None
+        for warning in fitted.warnings:
+            _note(warning)
     if predict is not None and out is not None:
         _write_csv(PREDICT_HEADER, (
             (p.member_id, p.summary.frequency, _num(p.summary.recency), _num(p.summary.T),

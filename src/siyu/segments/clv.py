@@ -24,6 +24,7 @@ from siyu.segments import bgnbd
 from siyu.segments.tables import Order
 
 UNITS = {"day": 1, "week": 7}
+NotComputable = bgnbd.NotComputable  # a horizon the model cannot be summed over
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,8 @@ def fit(rows: list[PurchaseSummary]) -> bgnbd.BgNbdFit:
 
 def predict(params: bgnbd.BgNbdParams, rows: list[PurchaseSummary], days: int,
             unit: str = "week") -> list[Prediction]:
-    """Expected purchase days in the `days` days after calibration-end, and P(alive)."""
+    """Expected purchase days in the `days` days after calibration-end, and P(alive);
+    finite for every fit, or NotComputable (a horizon far too long for the model)."""
     if not rows:
         return []
     x, t_x, T = _arrays(rows)

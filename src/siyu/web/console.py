@@ -1,50 +1,25 @@
 """Console routes under /console (server-rendered, zh-CN first). Thin: resolve who is
-signed in and the language, call `views`, render a template."""
+signed in and the language, call `views`, render a template. The promotion pages
+(促销, 审批, 优惠券, 价保) live in `promo_console` and are included here."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from siyu import __version__
 from siyu.core.errors import Unauthorized
 from siyu.core.i18n import t
 from siyu.deps import get_now, get_session
-from siyu.merchants.service import Principal, authenticate
-from siyu.web import auth, views
+from siyu.merchants.service import authenticate
+from siyu.web import auth, promo_console, rendering, views
+from siyu.web.rendering import STATIC_DIR, render
 
-WEB_DIR = Path(__file__).parent
-STATIC_DIR = WEB_DIR / "static"
-templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+__all__ = ["STATIC_DIR", "router"]
 
 router = APIRouter(include_in_schema=False)
-
-
-def render(request: Request, name: str, context: dict, *, status: int = 200) -> Response:
-    lang = context.get("lang") or auth.lang_of(request)
-    other = "en" if lang == "zh-CN" else "zh-CN"
-    ctx = {"lang": lang, "_": lambda key: t(key, lang), "version": __version__,
-           "lang_url": str(request.url.include_query_params(lang=other)),
-           "path": request.url.path, **context}
-    response = templates.TemplateResponse(request, name, ctx, status_code=status)
-    response.headers["Cache-Control"] = "no-store"
-    auth.remember_lang(request, response, lang)
-    return response
-
-
-def _to_signin() -> RedirectResponse:
-    return RedirectResponse("/console/signin", status_code=303)
-
-
-def _page(request: Request, session: Session, principal: Principal, name: str,
-          context: dict) -> Response:
-    merchant = views.merchant_name(session, principal.merchant_id)
-    return render(request, name, {"merchant": merchant, "principal": principal, **context})
 
 
 @router.get("/")
@@ -75,7 +50,7 @@ def signin(request: Request, api_key: str = Form(default="", max_length=200),
 
 @router.post("/console/signout")
 def signout():
-    response = _to_signin()
+    response = rendering.to_signin()
     auth.sign_out(response)
     return response
 
@@ -85,9 +60,9 @@ def home(request: Request, session: Session = Depends(get_session),
          now: datetime = Depends(get_now)):
     principal = auth.principal_of(request, session)
     if principal is None:
-        return _to_signin()
+        return rendering.to_signin()
     data = views.home(session, principal.merchant_id, now, auth.lang_of(request))
-    return _page(request, session, principal, "home.html", data)
+    return rendering.page(request, session, principal, "home.html", data)
 
 
 @router.get("/console/members")
@@ -98,10 +73,10 @@ def members(request: Request, q: str | None = Query(default=None, max_length=100
             session: Session = Depends(get_session)):
     principal = auth.principal_of(request, session)
     if principal is None:
-        return _to_signin()
+        return rendering.to_signin()
     data = views.members(session, principal.merchant_id, auth.lang_of(request), q=q, tag=tag,
                          channel=channel, page=page)
-    return _page(request, session, principal, "members.html", data)
+    return rendering.page(request, session, principal, "members.html", data)
 
 
 @router.get("/console/groups")
@@ -109,6 +84,9 @@ def groups(request: Request, page: int = Query(default=1, ge=1, le=100_000),
            session: Session = Depends(get_session), now: datetime = Depends(get_now)):
     principal = auth.principal_of(request, session)
     if principal is None:
-        return _to_signin()
+        return rendering.to_signin()
     data = views.groups(session, principal.merchant_id, now, auth.lang_of(request), page=page)
-    return _page(request, session, principal, "groups.html", data)
+    return rendering.page(request, session, principal, "groups.html", data)
+
+
+router.include_router(promo_console.router)
