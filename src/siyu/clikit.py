@@ -8,11 +8,12 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from siyu.core.errors import SiyuError
+from siyu.core.errors import InvalidInput, SiyuError
 
 if TYPE_CHECKING:  # the database stack loads only for commands that touch stored data
     from sqlalchemy.orm import Session
@@ -69,3 +70,28 @@ def print_json(doc: Any) -> None:
 
 def stderr_is_tty() -> bool:
     return sys.stderr.isatty()
+
+
+def read_json(source: str) -> object:
+    """A JSON document from a file or stdin (`-`): UTF-8 (BOM allowed), NaN/Infinity
+    refused; each problem an InvalidInput naming the file."""
+    name = "stdin" if source == "-" else source
+    try:
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as e:
+        raise InvalidInput(f"{name}: 无法读取文件 ({e.strerror or e})", field="file") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name}: 不是 UTF-8 文本", field="file") from None
+    try:
+        return json.loads(text, parse_constant=_refuse_json_constant)
+    except json.JSONDecodeError as e:
+        raise InvalidInput(f"{name}: 不是有效的 JSON (第{e.lineno}行第{e.colno}列: {e.msg})",
+                           field="file") from None
+    except ValueError as e:
+        raise InvalidInput(f"{name}: 不是有效的 JSON ({e})", field="file") from None
+
+
+def _refuse_json_constant(name: str) -> object:
+    raise ValueError(f"不支持 {name}")  # NaN, Infinity: not JSON

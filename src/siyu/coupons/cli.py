@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import sys
 import uuid
 from pathlib import Path
 
 import typer
 
-from siyu.clikit import DB_OPTION, handle_errors, print_json
+from siyu.clikit import DB_OPTION, handle_errors, print_json, read_json
 from siyu.core.errors import InvalidInput
 
 app = typer.Typer(help="优惠券: 券模板、列表、发券", no_args_is_help=True)
@@ -51,21 +49,6 @@ class _Session:
         self.rt.close()
 
 
-def _read_json(source: str) -> object:
-    name = "stdin" if source == "-" else source
-    try:
-        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"{name}: 无法读取文件 ({e.strerror or e})", field="file") from None
-    try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{name}: 不是 UTF-8 文本", field="file") from None
-    except json.JSONDecodeError as e:
-        raise InvalidInput(f"{name}: 不是有效的 JSON (第{e.lineno}行第{e.colno}列: {e.msg})",
-                           field="file") from None
-
-
 def _template_in(doc: object):
     from pydantic import ValidationError
 
@@ -90,7 +73,7 @@ def create_template(source: str = BODY_ARG,
     from siyu.coupons import templates
     from siyu.db.engine import transaction
 
-    data = _template_in(_read_json(source))
+    data = _template_in(read_json(source))
     with _Session(db, redis, merchant) as c, transaction(c.rt.sessions) as s:
         t = templates.create_template(s, c.hot, c.merchant, data, now=c.rt.clock.now(),
                                       actor=actor)

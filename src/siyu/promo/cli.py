@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-
 import typer
 
-from siyu.clikit import handle_errors, print_json
+from siyu.clikit import handle_errors, print_json, read_json
 from siyu.core.clock import SystemClock
-from siyu.core.errors import InvalidInput
 from siyu.promo.engine import quote, quote_document
 from siyu.promo.schemas import parse_quote_request
 from siyu.promo.unknown_keys import unknown_keys
 
 app = typer.Typer(help="促销计算: 最优优惠组合与凑单提示", no_args_is_help=True)
-
-
-def _read(source: str) -> object:
-    name = "stdin" if source == "-" else source
-    try:
-        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"{name}: 无法读取文件 ({e.strerror or e})", field="file") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{name}: 不是 UTF-8 文本", field="file") from None
-    try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as e:
-        raise InvalidInput(f"{name}: 不是有效的 JSON (第{e.lineno}行第{e.colno}列: {e.msg})",
-                           field="file") from None
-    except ValueError as e:
-        raise InvalidInput(f"{name}: 不是有效的 JSON ({e})", field="file") from None
-
-
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"不支持 {name}")  # NaN, Infinity: not JSON
 
 
 @app.command("quote")
@@ -47,7 +19,7 @@ def quote_command(
     source: str = typer.Argument(..., metavar="FILE|-", help="输入 JSON 文件, - 表示标准输入"),
 ):
     """计算购物车的最优优惠组合, 逐行说明, 并给出凑单提示。"""
-    doc = _read(source)
+    doc = read_json(source)
     request = parse_quote_request(doc)
     for path in unknown_keys(doc):
         typer.echo(f"警告: {path}: 未知字段, 已忽略 (拼写是否有误?)", err=True)

@@ -63,9 +63,9 @@ def show_command(code: str = typer.Argument(..., help="促销编号 (id)"),
 
 
 def _read_body(source: str) -> object:
-    from siyu.promo.cli import _read
+    from siyu.clikit import read_json
 
-    return _read(source)
+    return read_json(source)
 
 
 @handle_errors
