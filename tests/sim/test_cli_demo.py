@@ -8,9 +8,11 @@ from typer.testing import CliRunner
 from siyu.analytics.group_kpis import day_start
 from siyu.cli import app
 from siyu.core.clock import beijing_date
+from siyu.coupons.models import CouponTemplate
 from siyu.events.models import Event
 from siyu.members.models import Member
 from siyu.merchants.service import authenticate
+from siyu.promo import service as promo_service
 from siyu.sim.demo import DEMO_NAME, ensure_demo
 
 
@@ -52,4 +54,12 @@ def test_ensure_demo_creates_once_then_issues_fresh_keys(runtime):
             Event.merchant_id == first.merchant_id))
     assert members == 150
     assert today_messages > 0  # the console opens on live numbers
+    with runtime.sessions() as s:  # with the campaign's promotions, one held by a red line
+        rows, _ = promo_service.list_promotions(s, first.merchant_id)
+        templates = s.scalar(select(func.count()).select_from(CouponTemplate).where(
+            CouponTemplate.merchant_id == first.merchant_id))
+    assert {r.code: r.status for r in rows} == {
+        "cny-mj": "active", "tea-2nd": "active", "gift-pair": "active", "nuts-95": "active",
+        "mango-clear": "pending_approval"}
+    assert templates == 1
     assert latest <= runtime.clock.now()

@@ -1,7 +1,8 @@
 """The demo merchant behind `siyu serve --demo` (and `make demo`).
 
 The first start creates "演示商户 · 坚果年货" and simulates its New-Year campaign with
-today on burst day 5, so the console opens on live numbers. Later starts keep the data
+today on burst day 5, so the console opens on live numbers, with the campaign's stored
+promotions and coupon template (`demo_promotions`). Later starts keep the data
 and only issue a fresh owner key (keys are stored hashed, so an old one cannot be shown).
 """
 
@@ -17,6 +18,7 @@ from siyu.db.engine import transaction
 from siyu.merchants import service as merchants
 from siyu.merchants.models import Merchant
 from siyu.runtime import Runtime
+from siyu.sim import demo_promotions
 from siyu.sim.progress import progress_bar
 from siyu.sim.runner import SimConfig, simulate
 
@@ -48,4 +50,5 @@ def ensure_demo(rt: Runtime, members: int = 2000) -> DemoInfo:
         merchant, key = merchants.create_merchant(session, DEMO_NAME)
         simulate(session, merchant.id, SimConfig(members=members, seed=DEMO_SEED),
                  now=rt.clock.now(), progress=report)
+        demo_promotions.seed(session, rt, merchant.id, now=rt.clock.now())
         return DemoInfo(merchant.name, merchant.id, key, created=True)
