@@ -75,6 +75,7 @@ class _Replay:
                  earlier: Sequence[Offer]) -> None:
         self.now = now
         self.target = _key(offer.promotion)
+        self.offer, self.earlier_offers = offer, list(earlier)
         self.earlier = [o.promotion for o in earlier]
         self.request = replace(request, promotions=tuple(
             p for p in (*self.earlier, offer.promotion) if not p.is_coupon), coupons=tuple(
@@ -95,6 +96,23 @@ class _Replay:
             last_unit = max((k for k, o in enumerate(steps) if not o.order_level), default=-1)
             got = self.compiled[shape] = (steps, last_unit, target)
         return got
+
+    def like_line(self, line: int) -> None:
+        """The added units will be copies of cart line `line`: every offer covers them
+        exactly when it covers that line, so the cart's own compiled offers extend to
+        them without compiling again."""
+        shape = replace(self.request.items[line], price=0)
+        if shape in self.compiled:
+            return
+        n = len(self.request.items)
+
+        def extended(o: Offer) -> Offer:
+            lines = (*o.lines, n) if line in o.lines else o.lines
+            return Offer(o.promotion, o.position, lines, o.order_level, o.whole_cart)
+
+        steps = [extended(o) for o in self.earlier_offers]
+        last_unit = max((k for k, o in enumerate(steps) if not o.order_level), default=-1)
+        self.compiled[shape] = (steps, last_unit, extended(self.offer))
 
     def left_with(self, extra: Item) -> int:
         steps, last_unit, target = self._compiled(replace(extra, price=0))
@@ -172,6 +190,7 @@ def hints(request: QuoteRequest, now: datetime | None, offers: Sequence[Offer], 
         reach, off = nxt
         replay = _Replay(request, now, offer, earlier)
         like = request.items[offer.lines[0]]
+        replay.like_line(offer.lines[0])
         if replay.touches(like):
             add = _smallest_top_up(
                 lambda x, r=replay, u=like: r.left_with(replace(u, price=x, qty=1)),
