@@ -101,7 +101,7 @@ class _Replay:
         """The added units will be copies of cart line `line`: every offer covers them
         exactly when it covers that line, so the cart's own compiled offers extend to
         them without compiling again."""
-        shape = replace(self.request.items[line], price=0)
+        shape = replace(self.request.items[line], price=0, qty=1)
         if shape in self.compiled:
             return
         n = len(self.request.items)
