@@ -13,7 +13,15 @@ from datetime import datetime
 
 from siyu.core.money import fmt_yuan
 from siyu.promo.hints import Hint, hints
-from siyu.promo.kinds import Offer, State, Values, compile_offers, initial_state, line_values
+from siyu.promo.kinds import (
+    Offer,
+    State,
+    Values,
+    compile_offers,
+    initial_state,
+    last_unit_level,
+    line_values,
+)
 from siyu.promo.optimizer import Plan, best_plan, exhaustive_plan
 from siyu.promo.schemas import Item, Promotion, QuoteRequest
 
@@ -95,7 +103,7 @@ def _replay(offers: Sequence[Offer], plan: Plan,
     """Apply the plan step by step: what each offer took off each line, and the line
     values before each step (the last entry: after the plan)."""
     steps = [offers[pos] for pos in plan.positions]
-    last_unit = max((k for k, o in enumerate(steps) if not o.order_level), default=-1)
+    last_unit = last_unit_level(steps)
     state, values = root, line_values(root)
     applied, snapshots = [], [values]
     for k, offer in enumerate(steps):

@@ -24,7 +24,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from siyu.promo.kinds import Offer, compile_offers, initial_state, line_values
+from siyu.promo.kinds import (
+    Offer,
+    compile_offers,
+    initial_state,
+    last_unit_level,
+    line_values,
+)
 from siyu.promo.optimizer import Plan
 from siyu.promo.schemas import Item, Promotion, QuoteRequest, Threshold
 
@@ -75,16 +81,16 @@ class _Replay:
                  earlier: Sequence[Offer]) -> None:
         self.now = now
         self.target = _key(offer.promotion)
-        self.offer, self.earlier_offers = offer, list(earlier)
-        self.earlier = [o.promotion for o in earlier]
-        self.request = replace(request, promotions=tuple(
-            p for p in (*self.earlier, offer.promotion) if not p.is_coupon), coupons=tuple(
-            p for p in (*self.earlier, offer.promotion) if p.is_coupon))
+        self.offer, self.earlier = offer, list(earlier)
+        involved = [o.promotion for o in (*earlier, offer)]
+        self.request = replace(request,
+                               promotions=tuple(p for p in involved if not p.is_coupon),
+                               coupons=tuple(p for p in involved if p.is_coupon))
         self.compiled: dict[Item, tuple[list[Offer], int, Offer]] = {}
         self.memo: dict[tuple, tuple] = {}  # (offer, its lines before) -> its lines after
 
     def touches(self, item: Item) -> bool:
-        return any(p.scope.matches(item) for p in self.earlier)
+        return any(o.promotion.scope.matches(item) for o in self.earlier)
 
     def _compiled(self, shape: Item) -> tuple[list[Offer], int, Offer]:
         got = self.compiled.get(shape)
@@ -93,8 +99,7 @@ class _Replay:
                                     self.now)
             target = next(o for o in offers if _key(o.promotion) == self.target)
             steps = [o for o in offers if o is not target]
-            last_unit = max((k for k, o in enumerate(steps) if not o.order_level), default=-1)
-            got = self.compiled[shape] = (steps, last_unit, target)
+            got = self.compiled[shape] = (steps, last_unit_level(steps), target)
         return got
 
     def like_line(self, line: int) -> None:
@@ -110,38 +115,35 @@ class _Replay:
             lines = (*o.lines, n) if line in o.lines else o.lines
             return Offer(o.promotion, o.position, lines, o.order_level, o.whole_cart)
 
-        steps = [extended(o) for o in self.earlier_offers]
-        last_unit = max((k for k, o in enumerate(steps) if not o.order_level), default=-1)
-        self.compiled[shape] = (steps, last_unit, extended(self.offer))
+        steps = [extended(o) for o in self.earlier]
+        self.compiled[shape] = (steps, last_unit_level(steps), extended(self.offer))
 
     def left_with(self, extra: Item) -> int:
         steps, last_unit, target = self._compiled(replace(extra, price=0))
         state = initial_state((*self.request.items, extra))
-        memo = self.memo
         for o in steps[:last_unit + 1]:
-            # An offer's effect depends only on its own lines: the replays of one hint
-            # differ in the added unit, so offers that do not see it repeat themselves.
-            key = (id(o), tuple([state[j] for j in o.lines]))
-            runs = memo.get(key)
-            if runs is None:
-                _, after = o.apply(state)
-                runs = memo[key] = tuple([after[j] for j in o.lines])
-            new = list(state)
-            for j, r in zip(o.lines, runs, strict=True):
-                new[j] = r
-            state = tuple(new)
+            state = self._through(o, state, units=True)
         values = line_values(state)
         for o in steps[last_unit + 1:]:
-            key = (id(o), tuple([values[j] for j in o.lines]))
-            left = memo.get(key)
-            if left is None:
-                after = o.take_from_values(values, o.discount_on_values(values))
-                left = memo[key] = tuple([after[j] for j in o.lines])
-            new = list(values)
-            for j, v in zip(o.lines, left, strict=True):
-                new[j] = v
-            values = tuple(new)
+            values = self._through(o, values, units=False)
         return sum(values[j] for j in target.lines)
+
+
+    def _through(self, o: Offer, seq: tuple, *, units: bool) -> tuple:
+        """`seq` (unit runs when `units`, else line values) after offer `o`. Its effect
+        depends only on its own lines, and the replays of one hint differ in the added
+        unit alone, so offers that do not see it repeat themselves: remembered by those
+        lines."""
+        key = (id(o), tuple([seq[j] for j in o.lines]))
+        mine = self.memo.get(key)
+        if mine is None:
+            after = (o.apply(seq)[1] if units
+                     else o.take_from_values(seq, o.discount_on_values(seq)))
+            mine = self.memo[key] = tuple([after[j] for j in o.lines])
+        new = list(seq)
+        for j, x in zip(o.lines, mine, strict=True):
+            new[j] = x
+        return tuple(new)
 
 
 def _smallest_top_up(left_with: Callable[[int], int], start: int, reach: int) -> int | None:

@@ -350,6 +350,11 @@ class Offer:
         return tuple(new)
 
 
+def last_unit_level(offers: Sequence[Offer]) -> int:
+    """The index of the last unit-level offer (-1: none): after it, line values suffice."""
+    return max((k for k, o in enumerate(offers) if not o.order_level), default=-1)
+
+
 def line_values(state: State) -> Values:
     return tuple([runs[0][0] * runs[0][1] if len(runs) == 1 else line_value(runs)
                   for runs in state])
