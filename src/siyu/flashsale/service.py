@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
 from siyu.catalog import repository as catalog
-from siyu.core.clock import BEIJING, as_utc, to_beijing
+from siyu.core.clock import BEIJING, as_utc, fmt_beijing, to_beijing
 from siyu.core.errors import Conflict, Gone, InvalidInput
 from siyu.core.money import fmt_yuan
 from siyu.flashsale import repository as repo
@@ -309,5 +309,5 @@ def before_pay(session: Session, merchant_id: int, order_id: int, *, now: dateti
         raise PaymentClosed(f"order_id: 秒杀订单 {order_id} 超时未支付, 已释放, 不能再支付",
                             field="order_id")
     raise PaymentClosed(f"order_id: 秒杀订单 {order_id} 已过支付时限 "
-                        f"({to_beijing(flash_order.pay_by):%Y-%m-%d %H:%M}), 不能再支付",
+                        f"({fmt_beijing(flash_order.pay_by)}), 不能再支付",
                         field="order_id")

@@ -95,8 +95,8 @@ def import_products(session: Session, merchant_id: int, table: Table, *, actor: 
             created += 1
         elif catalog.to_out(product) != snapshot:
             updated += 1
-            if (snapshot.price, snapshot.cost, snapshot.daily_price) != (
-                    product.price_fen, product.cost_fen, product.daily_price_fen):
+            if any(getattr(snapshot, k.removesuffix("_fen")) != getattr(product, k)
+                   for k in catalog.PRICING):
                 repriced.append(product.sku)
         progress.advance()
     catalog.recheck_red_lines(session, merchant_id, repriced, actor=actor, now=utcnow())

@@ -118,17 +118,26 @@ def cancel(session: Session, merchant_id: int, order_id: int, *, now: datetime,
         raise Conflict(f"status: 订单状态为 {order.status}, 不能取消", field="status",
                        code="order_not_cancellable")
     order.status = "cancelled"
+    _restock(session, merchant_id, order)
+    session.flush()
+    if order.paid_at is not None:
+        _emit_refund(session, merchant_id, order, now)
+    return order, True
+
+
+def _restock(session: Session, merchant_id: int, order: Order) -> None:
+    """The order's units go back to stock (cancelled, or refunded before shipping)."""
     lines = lines_of(session, merchant_id, [order.id])[order.id]
     products = catalog.by_skus(session, merchant_id, [ln.sku for ln in lines])
     for ln in lines:
         if ln.sku in products:
             catalog.return_stock(session, merchant_id, products[ln.sku].id, ln.qty)
-    session.flush()
-    if order.paid_at is not None:
-        events.emit(session, merchant_id, "refund", at=now, member_id=order.member_id,
-                    group_id=order.group_id, key=f"refund:{order.id}",
-                    payload={"order_id": order.id, "total_fen": order.total_fen})
-    return order, True
+
+
+def _emit_refund(session: Session, merchant_id: int, order: Order, now: datetime) -> None:
+    events.emit(session, merchant_id, "refund", at=now, member_id=order.member_id,
+                group_id=order.group_id, key=f"refund:{order.id}",
+                payload={"order_id": order.id, "total_fen": order.total_fen})
 
 
 def _paid_with(session: Session, merchant_id: int, order_id: int) -> str | None:
@@ -275,15 +284,9 @@ def refund(session: Session, merchant_id: int, order_id: int, *, now: datetime,
                        code="order_not_refundable")
     order.status = "refunded"
     if before in ("paid", "held"):
-        lines = lines_of(session, merchant_id, [order.id])[order.id]
-        products = catalog.by_skus(session, merchant_id, [ln.sku for ln in lines])
-        for ln in lines:
-            if ln.sku in products:
-                catalog.return_stock(session, merchant_id, products[ln.sku].id, ln.qty)
+        _restock(session, merchant_id, order)
     session.flush()
-    events.emit(session, merchant_id, "refund", at=now, member_id=order.member_id,
-                group_id=order.group_id, key=f"refund:{order.id}",
-                payload={"order_id": order.id, "total_fen": order.total_fen})
+    _emit_refund(session, merchant_id, order, now)
     return order, before, True
 
 
