@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from siyu.clikit import DB_OPTION, handle_errors, print_json, read_json
+from siyu.clikit import DB_OPTION, handle_errors, print_json, read_json, unit_of_work
 from siyu.core.errors import InvalidInput
 
 app = typer.Typer(help="优惠券: 券模板、列表、发券", no_args_is_help=True)
@@ -71,10 +71,9 @@ def create_template(source: str = BODY_ARG,
                     db: str | None = DB_OPTION, redis: str | None = REDIS_OPTION):
     """创建券模板 (满减 fixed / 折扣 percent); 券名待复核或低于价格红线的进入待审批。"""
     from siyu.coupons import templates
-    from siyu.db.engine import transaction
 
     data = _template_in(read_json(source))
-    with _Session(db, redis, merchant) as c, transaction(c.rt.sessions) as s:
+    with _Session(db, redis, merchant) as c, unit_of_work(c.rt) as s:
         t = templates.create_template(s, c.hot, c.merchant, data, now=c.rt.clock.now(),
                                       actor=actor)
         print_json(templates.template_out(s, c.hot, t).model_dump(mode="json"))
@@ -91,9 +90,8 @@ def list_templates(status: str | None = typer.Option(
                    redis: str | None = REDIS_OPTION):
     """列出券模板 (JSON), 新的在前。"""
     from siyu.coupons import templates
-    from siyu.db.engine import transaction
 
-    with _Session(db, redis, merchant) as c, transaction(c.rt.sessions) as s:
+    with _Session(db, redis, merchant) as c, unit_of_work(c.rt) as s:
         rows, total = templates.list_templates(s, c.merchant, status=status, active=active,
                                                limit=10_000)
         print_json({"items": [templates.template_out(s, c.hot, t).model_dump(mode="json")
@@ -107,9 +105,8 @@ def show(template_id: int = typer.Argument(..., help="券模板 id"),
          redis: str | None = REDIS_OPTION):
     """显示一个券模板: 规则、库存、状态与红线检查结果。"""
     from siyu.coupons import templates
-    from siyu.db.engine import transaction
 
-    with _Session(db, redis, merchant) as c, transaction(c.rt.sessions) as s:
+    with _Session(db, redis, merchant) as c, unit_of_work(c.rt) as s:
         t = templates.get(s, c.merchant, template_id)
         print_json(templates.template_out(s, c.hot, t).model_dump(mode="json"))
 

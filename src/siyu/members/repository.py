@@ -238,9 +238,9 @@ def external_ids(session: Session, merchant_id: int, member_ids: Iterable[int]) 
 
 
 def set_lifecycle(session: Session, merchant_id: int, member_ids: list[int], stage: str) -> None:
-    for i in range(0, len(member_ids), 500):
+    for i in range(0, len(member_ids), BULK_CHUNK):
         session.execute(update(Member).where(Member.merchant_id == merchant_id,
-                                             Member.id.in_(member_ids[i : i + 500]))
+                                             Member.id.in_(member_ids[i : i + BULK_CHUNK]))
                         .values(lifecycle=stage),
                         execution_options={"synchronize_session": False})
 

@@ -27,6 +27,7 @@ from siyu.core.money import fmt_yuan
 from siyu.core.pii import encrypt_phone, mask_phone, phone_hash
 from siyu.events.models import Event
 from siyu.groups.models import Group, GroupMembership
+from siyu.members import repository as members_repo
 from siyu.members import service as members_service
 from siyu.members.models import Member, MemberTag
 from siyu.merchants import service as merchants
@@ -241,8 +242,4 @@ def _set_lifecycles(session: Session, merchant_id: int, members: list, ids: list
     silent = [ids[m.index] for m in members if ids[m.index] not in active
               and (until - m.registered_at).days >= 30]
     for lifecycle, chosen in (("active", sorted(active)), ("silent", silent)):
-        for chunk in _chunks(chosen, 500):
-            session.execute(update(Member).where(Member.merchant_id == merchant_id,
-                                                 Member.id.in_(chunk))
-                            .values(lifecycle=lifecycle),
-                            execution_options={"synchronize_session": False})
+        members_repo.set_lifecycle(session, merchant_id, chosen, lifecycle)
