@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from siyu.core.errors import NotFound
 from siyu.db.scope import scoped
 from siyu.promo.models import (
+    PROMOTION_STATUSES,
     PriceDrop,
     PriceProtectionRefund,
     PromotionMemberUse,
@@ -42,6 +43,17 @@ def search(session: Session, merchant_id: int, *, status: str | None = None,
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(StoredPromotion.id).limit(limit).offset(offset))
     return list(rows), total
+
+
+def status_counts(session: Session, merchant_id: int) -> dict[str, int]:
+    """How many promotions the merchant has in each status (0 for a status it has none in),
+    in one grouped query."""
+    stmt = (scoped(StoredPromotion, merchant_id)
+            .with_only_columns(StoredPromotion.status, func.count())
+            .group_by(StoredPromotion.status))
+    counts = dict.fromkeys(PROMOTION_STATUSES, 0)
+    counts.update({status: int(n) for status, n in session.execute(stmt)})
+    return counts
 
 
 def active(session: Session, merchant_id: int) -> list[StoredPromotion]:

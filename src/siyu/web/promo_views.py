@@ -6,7 +6,6 @@ Money leaves as "¥1,234.56" from integer fen; times as Beijing time.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,38 +14,24 @@ from sqlalchemy.orm import Session
 from siyu.core.errors import NotFound
 from siyu.core.money import parse_yuan
 from siyu.coupons import service as coupons
+from siyu.coupons import templates as coupon_templates_
 from siyu.coupons.models import CouponTemplate
 from siyu.hot import Hot
 from siyu.merchants.service import Principal
+from siyu.promo import repository as promo_repo
 from siyu.promo import service as promos
 from siyu.promo.models import PROMOTION_STATUSES, StoredPromotion
 from siyu.web import promo_text, queries
 from siyu.web.format import beijing, num
 from siyu.web.messages import t
 from siyu.web.promo_text import money
+from siyu.web.views import PAGE_SIZE, _pages, _progress, label
 
-PAGE_SIZE = 50
 # The statuses the console filters by, in the order an operator thinks of them; a status
 # the promo domain adds later still gets its tab.
 _ORDER = ("active", "pending_approval", "pending_review", "rejected", "disabled")
 STATUS_TABS = (tuple(s for s in _ORDER if s in PROMOTION_STATUSES)
                + tuple(s for s in PROMOTION_STATUSES if s not in _ORDER))
-
-
-def _label(key: str, lang: str) -> str:
-    """The message for `key`, else its last part (a code nobody translated yet)."""
-    text = t(key, lang)
-    return key.rsplit(".", 1)[-1] if text == key else text
-
-
-def _pages(total: int, page: int, size: int = PAGE_SIZE) -> dict:
-    pages = max(1, math.ceil(total / size))
-    return {"total": total, "page": page, "pages": pages, "has_prev": page > 1,
-            "has_next": page < pages}
-
-
-def _share(value: int, whole: int | None) -> float:
-    return max(0.0, min(1.0, value / whole)) if whole else 0.0
 
 
 def _level(share: float) -> str:
@@ -56,7 +41,7 @@ def _level(share: float) -> str:
 def _finding(v: dict, lang: str) -> dict:
     """One red-line finding as the service stored it (yuan strings) made readable."""
     worst, floor = money(parse_yuan(v["worst_price"])), money(parse_yuan(v["floor"]))
-    what = _label(f"redline.{v['rule']}", lang)
+    what = label("redline", v["rule"], lang)
     stacked = v.get("stacked_with") or []
     if lang == "zh-CN":
         how = f"与 {'、'.join(stacked)} 叠加后" if stacked else ""
@@ -76,11 +61,11 @@ def _promotion(row: StoredPromotion, doc: dict, now: datetime, lang: str) -> dic
         phase = "not_started"
     elif row.status == "active" and p.ends_at is not None and now >= p.ends_at:
         phase = "ended"
-    budget_share = _share(spent, row.budget_fen)
+    budget_share = _progress(spent, row.budget_fen)
     return {
-        "code": row.code, "name": row.name, "kind": _label(f"promo.kind.{row.kind}", lang),
+        "code": row.code, "name": row.name, "kind": label("promo.kind", row.kind, lang),
         "kind_code": row.kind, "status": row.status,
-        "status_label": _label(f"promo.status.{row.status}", lang),
+        "status_label": label("promo.status", row.status, lang),
         "phase": t(f"promo.window.{phase}", lang) if phase else "",
         "starts": beijing(p.starts_at) if p.starts_at else "",
         "ends": beijing(p.ends_at) if p.ends_at else "",
@@ -103,8 +88,8 @@ def _promotion(row: StoredPromotion, doc: dict, now: datetime, lang: str) -> dic
 
 
 def _status_counts(session: Session, merchant_id: int) -> dict[str, int]:
-    return {s: promos.list_promotions(session, merchant_id, status=s, limit=1)[1]
-            for s in STATUS_TABS}
+    counts = promo_repo.status_counts(session, merchant_id)
+    return {s: counts.get(s, 0) for s in STATUS_TABS}
 
 
 def promotions(session: Session, merchant_id: int, now: datetime, lang: str, *,
@@ -115,7 +100,7 @@ def promotions(session: Session, merchant_id: int, now: datetime, lang: str, *,
     docs = promos.documents(session, merchant_id, rows)
     counts = _status_counts(session, merchant_id)
     tabs = [("", t("promo.status.all", lang), sum(counts.values()))]
-    tabs += [(s, _label(f"promo.status.{s}", lang), counts[s]) for s in STATUS_TABS]
+    tabs += [(s, label("promo.status", s, lang), counts[s]) for s in STATUS_TABS]
     return {"items": [_promotion(r, d, now, lang) for r, d in zip(rows, docs, strict=True)],
             **_pages(total, page), "status": status or "", "tabs": tabs,
             "any": sum(counts.values()) > 0}
@@ -204,14 +189,14 @@ def _face_value(tpl: CouponTemplate, lang: str) -> str:
 
 def coupon_templates(session: Session, hot: Hot, merchant_id: int, now: datetime, lang: str,
                      *, page: int) -> dict:
-    rows, total = queries.coupon_templates(session, merchant_id, limit=PAGE_SIZE,
-                                           offset=(page - 1) * PAGE_SIZE)
+    rows, total = coupon_templates_.list_templates(session, merchant_id, limit=PAGE_SIZE,
+                                                   offset=(page - 1) * PAGE_SIZE)
     used = queries.coupons_used(session, merchant_id, [r.id for r in rows])
     items = []
     for tpl in rows:
         out = coupons.template_out(session, hot, tpl)
         status = _coupon_status(tpl, out.remaining, now)
-        share = _share(out.claimed, out.total)
+        share = _progress(out.claimed, out.total)
         items.append({
             "id": tpl.id, "name": tpl.name, "face_value": _face_value(tpl, lang),
             "min_spend": (t("coupon.min_spend", lang).format(amount=money(tpl.min_spend_fen))
@@ -234,7 +219,7 @@ def price_protection(session: Session, merchant_id: int, lang: str, *, sku: str 
               "old_price": money(d.drop.old_price_fen) if d.drop.old_price_fen is not None
               else "—", "new_price": money(d.drop.new_price_fen),
               "window_days": d.drop.window_days,
-              "source": _label(f"pp.source.{d.drop.source}", lang), "orders": num(d.orders),
+              "source": label("pp.source", d.drop.source, lang), "orders": num(d.orders),
               "refund": money(d.refund_fen)}
              for d in queries.price_drops(session, merchant_id, sku)]
     rows, total = queries.refunds(session, merchant_id, sku, limit=PAGE_SIZE,
@@ -244,7 +229,7 @@ def price_protection(session: Session, merchant_id: int, lang: str, *, sku: str 
                 "unit_paid": money(r.refund.paid_fen // r.refund.qty),
                 "new_price": money(r.refund.new_price_fen), "refund": money(r.refund.refund_fen),
                 "status": r.refund.status,
-                "status_label": _label(f"pp.status.{r.refund.status}", lang),
+                "status_label": label("pp.status", r.refund.status, lang),
                 "dropped_at": beijing(r.dropped_at)} for r in rows]
     totals = queries.refund_totals(session, merchant_id, sku)
     days = promos.settings_of(session, merchant_id)["price_protection_days"]

@@ -1,6 +1,6 @@
 """Read-only lookups the console's pages need beyond what the domain services offer,
-every statement scoped by merchant: filter options, coupon-template listings and use
-counts, price drops and the refunds they owe."""
+every statement scoped by merchant: filter options, coupon use counts, price drops and
+the refunds they owe."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from siyu.coupons.models import CouponTemplate, MemberCoupon
-from siyu.db.scope import scoped
+from siyu.coupons.models import MemberCoupon
 from siyu.members.models import Member, Tag
 from siyu.orders.models import Order
 from siyu.promo.models import PriceDrop, PriceProtectionRefund
@@ -30,14 +29,6 @@ def channels(session: Session, merchant_id: int) -> list[str]:
 
 
 # -- coupons (优惠券) ------------------------------------------------------------------------
-
-def coupon_templates(session: Session, merchant_id: int, *, limit: int,
-                     offset: int) -> tuple[list[CouponTemplate], int]:
-    stmt = scoped(CouponTemplate, merchant_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(CouponTemplate.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
-
 
 def coupons_used(session: Session, merchant_id: int, template_ids: list[int]) -> dict[int, int]:
     """Coupons used on an order, per template."""

@@ -12,18 +12,19 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from siyu.analytics import group_kpis
-from siyu.core.i18n import t
 from siyu.members import repository as members_repo
 from siyu.merchants.service import get_merchant
 from siyu.web import queries
 from siyu.web.charts import Point, bar_chart, line_chart
 from siyu.web.format import beijing, num, pct, yuan, yuan_short
+from siyu.web.messages import t
 
 PAGE_SIZE = 50
 
 
 def label(prefix: str, value: str | None, lang: str) -> str:
-    """A translated label for a code (channel.kol -> KOL 达人); the code when unknown."""
+    """A translated label for a code (channel.kol -> KOL 达人); the code when unknown.
+    Looks in the console's own messages first, then the shared catalogue."""
     if not value:
         return ""
     key = f"{prefix}.{value}" if prefix else value
@@ -84,7 +85,8 @@ def home(session: Session, merchant_id: int, now: datetime, lang: str) -> dict:
 
 def _pages(total: int, page: int) -> dict:
     pages = max(1, math.ceil(total / PAGE_SIZE))
-    return {"page": page, "pages": pages, "has_prev": page > 1, "has_next": page < pages}
+    return {"total": total, "page": page, "pages": pages, "has_prev": page > 1,
+            "has_next": page < pages}
 
 
 def members(session: Session, merchant_id: int, lang: str, *, q: str | None, tag: str | None,
@@ -100,7 +102,7 @@ def members(session: Session, merchant_id: int, lang: str, *, q: str | None, tag
               "lifecycle_code": m.lifecycle, "registered": beijing(m.registered_at)}
              for m in rows]
     channels = [(c, label("channel", c, lang)) for c in queries.channels(session, merchant_id)]
-    return {"items": items, "total": total, **_pages(total, page),
+    return {"items": items, **_pages(total, page),
             "filters": {"q": q or "", "tag": tag or "", "channel": channel or ""},
             "tag_options": queries.tag_names(session, merchant_id), "channel_options": channels}
 
@@ -118,4 +120,4 @@ def groups(session: Session, merchant_id: int, now: datetime, lang: str, *, page
                                             offset=(page - 1) * PAGE_SIZE)
     target = group_kpis.targets(session, merchant_id).activity_rate
     items = [_group_row(g, target, lang) for g in rows]
-    return {"items": items, "total": total, **_pages(total, page), "target": pct(target, 0)}
+    return {"items": items, **_pages(total, page), "target": pct(target, 0)}
