@@ -34,7 +34,7 @@ def search_messages(session: Session, merchant_id: int, *, channel: str | None =
 
 def add_message(session: Session, merchant_id: int, *, channel: str, target: Target, kind: str,
                 content: str, extra: dict, status: str, now: datetime) -> ChannelMessage:
-    """A message recorded without being sent (held for review)."""
+    """A message recorded: sent by the simulator, or held for review unsent."""
     row = ChannelMessage(merchant_id=merchant_id, channel=channel, target_kind=target.kind,
                          target_id=target.id, content_kind=kind, content=content, extra=extra,
                          status=status, created_at=now)

@@ -3,8 +3,8 @@ machine, so every feature works (and is testable) without an external platform."
 
 from __future__ import annotations
 
+from siyu.channels import repository as repo
 from siyu.channels.adapter import ChannelContext, Receipt, Target, parse_siyu_webhook
-from siyu.channels.models import ChannelMessage
 from siyu.channels.schemas import Inbound
 
 
@@ -15,12 +15,9 @@ class SimulatorChannel:
         self.ctx = ctx
 
     def _record(self, target: Target, kind: str, content: str, extra: dict) -> Receipt:
-        row = ChannelMessage(merchant_id=self.ctx.merchant_id, channel=self.name,
-                             target_kind=target.kind, target_id=target.id, content_kind=kind,
-                             content=content, extra=extra, status="sent",
-                             created_at=self.ctx.now)
-        self.ctx.session.add(row)
-        self.ctx.session.flush()
+        row = repo.add_message(self.ctx.session, self.ctx.merchant_id, channel=self.name,
+                               target=target, kind=kind, content=content, extra=extra,
+                               status="sent", now=self.ctx.now)
         return Receipt(message_id=row.id, status=row.status)
 
     def send_text(self, target: Target, text: str) -> Receipt:
