@@ -149,14 +149,11 @@ def results(runtime, merchant_id: int, experiment_id: int, *, alpha: float = 0.0
         exposures = _exposures(session, merchant_id, experiment_id)
     with analytics.open_snapshot(runtime, merchant_id) as snap:
         snap.con.register("exposures", exposures)
+        listed = ", list(value) AS v" if exp.metric == "mean" else ""
         per = snap.rows(f"SELECT variant, count(*) AS n, count(*) FILTER (WHERE converted) AS c, "
-                        f"avg(value) AS mean, coalesce(stddev_samp(value), 0) AS sd "
+                        f"avg(value) AS mean, coalesce(stddev_samp(value), 0) AS sd{listed} "
                         f"FROM ({_outcomes_sql(exp, exp.ended_at)}) GROUP BY variant")
-        values = {}
-        if exp.metric == "mean":
-            for r in snap.rows(f"SELECT variant, list(value) AS v FROM "
-                               f"({_outcomes_sql(exp, exp.ended_at)}) GROUP BY variant"):
-                values[r["variant"]] = r["v"]
+    values = {r["variant"]: r["v"] for r in per} if exp.metric == "mean" else {}
     stats = {r["variant"]: r for r in per}
     names = [v["name"] for v in exp.variants]
     arms = [{"variant": n, "exposed": int(stats.get(n, {}).get("n", 0)),

@@ -12,14 +12,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from siyu.analytics import snapshot, source
-from siyu.core.clock import BEIJING
+from siyu.core.clock import BEIJING, as_utc
 
 BJ_DAY = "CAST({} + INTERVAL 8 HOUR AS DATE)"
 
@@ -38,9 +38,7 @@ def bj_day(column: str) -> str:
 
 def utc(value: datetime) -> datetime:
     """Aware → naive UTC (the snapshot's clock); naive input means Beijing time."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=BEIJING)
-    return value.astimezone(UTC).replace(tzinfo=None)
+    return as_utc(value).replace(tzinfo=None)
 
 
 def day_start(d: date) -> datetime:
@@ -84,8 +82,9 @@ def _used(sql: str, params: list | dict | None) -> list | dict:
     return {k: v for k, v in params.items() if k in names}
 
 
-def _quote(path: str) -> str:
-    return "'" + path.replace("'", "''") + "'"
+def quote(text: str) -> str:
+    """SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def register_views(con: duckdb.DuckDBPyConnection, files: dict[str, list[str]],
@@ -93,7 +92,7 @@ def register_views(con: duckdb.DuckDBPyConnection, files: dict[str, list[str]],
     for spec in source.specs("sqlite"):
         paths = files.get(spec.name) or []
         if paths:
-            listing = ", ".join(_quote(p) for p in paths)
+            listing = ", ".join(quote(p) for p in paths)
             con.execute(f"CREATE OR REPLACE VIEW {spec.name} AS "
                         f"SELECT * FROM read_parquet([{listing}])")
         else:
@@ -102,7 +101,7 @@ def register_views(con: duckdb.DuckDBPyConnection, files: dict[str, list[str]],
                         f"SELECT * FROM _empty_{spec.name}")
     if states is not None and states.exists():
         con.execute("CREATE OR REPLACE VIEW states AS SELECT * FROM "
-                    f"read_parquet({_quote(str(states))})")
+                    f"read_parquet({quote(str(states))})")
     else:
         con.register("_empty_states", STATE_SCHEMA.empty_table())
         con.execute("CREATE OR REPLACE VIEW states AS SELECT * FROM _empty_states")

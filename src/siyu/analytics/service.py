@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -154,7 +153,3 @@ def ensure_states(runtime, merchant_id: int) -> date | None:
         compute_member_states(runtime, merchant_id, today)
         return today
     return asof
-
-
-def empty_like(schema: pa.Schema) -> pa.Table:
-    return schema.empty_table()

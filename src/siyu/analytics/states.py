@@ -33,7 +33,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from siyu.analytics.duck import Snapshot, bj_day, utc
+from siyu.analytics.duck import Snapshot, bj_day, quote, utc
 from siyu.analytics.rules import LifecycleRules
 from siyu.segments import rfm as rfm_engine
 from siyu.segments.layers import LayerRules, asof_end, window_start
@@ -47,7 +47,7 @@ PREV_SCHEMA = pa.schema([
 
 
 def _in(values) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
+    return ", ".join(quote(v) for v in sorted(values))
 
 
 def _grid() -> str:

@@ -224,19 +224,12 @@ def rate_rows(session: Session, merchant_id: int, *, since: datetime, until: dat
     """Dispute and complaint rates per group or campaign over [since, until)."""
     facts: list[RateFact] = []
     for kind in RATE_KINDS:
-        offset = 0
-        while True:
-            page = events.list_events(session, merchant_id, kind=kind, since=since,
-                                      until=until, limit=5000, offset=offset)
-            for e in page:
-                payload = e.payload or {}
-                order_id = payload.get("order_id")
-                campaign = payload.get("campaign")
-                facts.append(RateFact(kind, order_id if isinstance(order_id, int) else None,
-                                      e.group_id, str(campaign) if campaign else None))
-            if len(page) < 5000:
-                break
-            offset += len(page)
+        for e in repo.events_between(session, merchant_id, kind, since, until):
+            payload = e.payload or {}
+            order_id = payload.get("order_id")
+            campaign = payload.get("campaign")
+            facts.append(RateFact(kind, order_id if isinstance(order_id, int) else None,
+                                  e.group_id, str(campaign) if campaign else None))
     rules = _rules(session, merchant_id)
     return rates(facts, by, max_dispute=rules.max_dispute_rate_percent,
                  max_complaint=rules.max_complaint_rate_percent)

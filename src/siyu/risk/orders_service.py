@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from siyu.audit import service as audit
 from siyu.catalog import repository as catalog
 from siyu.core.errors import InvalidInput
-from siyu.events import service as events
 from siyu.members import service as members
 from siyu.orders import service as orders
 from siyu.risk import incidents_service as incidents
@@ -34,17 +33,6 @@ RULE_NAMES = {"same_ip": "同一IP批量下单", "same_device": "同一设备批
               "new_account_loss_leaders": "新账号只买引流/秒杀商品"}
 
 
-def _events_between(session: Session, merchant_id: int, kind: str, since, until) -> list:
-    out, offset = [], 0
-    while True:
-        page = events.list_events(session, merchant_id, kind=kind, since=since, until=until,
-                                  limit=5000, offset=offset)
-        out.extend(page)
-        if len(page) < 5000:
-            return out
-        offset += len(page)
-
-
 def _coupon_claims(session: Session, merchant_id: int, since, until) -> list[tuple[int, datetime]]:
     """Coupon claims from the coupons domain (member_id, at)."""
     from siyu.coupons import service as coupons
@@ -59,7 +47,7 @@ def gather(session: Session, merchant_id: int, *, since: datetime | None,
     for kind in ("grab", "redeem"):
         if kind in rules.claim_kinds:
             claims_raw += [(e.member_id, e.at, kind) for e in
-                           _events_between(session, merchant_id, kind, since, until)
+                           repo.events_between(session, merchant_id, kind, since, until)
                            if e.member_id is not None]
     if "coupon_claim" in rules.claim_kinds:
         claims_raw += [(m, at, "coupon_claim")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from siyu.db.scope import require_scoped, scoped
+from siyu.events import service as events
 from siyu.risk.incidents import ACTIVE
 from siyu.risk.models import CopyReview, Incident, RiskHit
 
@@ -16,6 +17,21 @@ from siyu.risk.models import CopyReview, Incident, RiskHit
 def _page(session: Session, stmt, order, limit: int, offset: int):
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     return list(session.scalars(stmt.order_by(*order).limit(limit).offset(offset))), total
+
+
+# ---- events ---------------------------------------------------------------------------
+
+
+def events_between(session: Session, merchant_id: int, kind: str, since, until) -> list:
+    """Every event of `kind` in the window, read in pages of 5,000."""
+    out, offset = [], 0
+    while True:
+        page = events.list_events(session, merchant_id, kind=kind, since=since, until=until,
+                                  limit=5000, offset=offset)
+        out.extend(page)
+        if len(page) < 5000:
+            return out
+        offset += len(page)
 
 
 # ---- hits -----------------------------------------------------------------------------

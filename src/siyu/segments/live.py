@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from siyu.analytics.duck import day_end, day_start
+from siyu.analytics.duck import day_end, day_start, quote
 from siyu.core.errors import InvalidInput, SiyuError
 from siyu.core.money import parse_yuan
 from siyu.events.models import EVENT_KINDS
@@ -37,10 +37,6 @@ STATE_KEYS = ("layer", "lifecycle", "rfm_segment", "rfm")
 
 def _bad(path: str, message: str) -> InvalidInput:
     return InvalidInput(f"{path}: {message}", field=path)
-
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _strings(value, path: str, allowed: tuple[str, ...] | None = None,
@@ -93,7 +89,7 @@ class Compiler:
         return leaf(value, p)
 
     def _in(self, column: str, values: list[str]) -> str:
-        return f"{column} IN ({', '.join(_text(v) for v in values)})"
+        return f"{column} IN ({', '.join(quote(v) for v in values)})"
 
     def _tag(self, value, p):
         return f"SELECT member_id FROM member_tags WHERE {self._in('tag', _strings(value, p))}"
@@ -167,7 +163,7 @@ class Compiler:
         lo = None if lo is None else _int(lo, f"{p}.min")
         hi = None if hi is None else _int(hi, f"{p}.max")
         start, end = self.window(days), day_end(self.today)
-        per = (f"SELECT member_id, count(*) AS n FROM events WHERE kind = {_text(kind)} "
+        per = (f"SELECT member_id, count(*) AS n FROM events WHERE kind = {quote(kind)} "
                f"AND member_id IS NOT NULL AND ts >= TIMESTAMP '{start}' "
                f"AND ts < TIMESTAMP '{end}' GROUP BY member_id")
         return self._counted(per, lo, hi, p)
