@@ -165,3 +165,41 @@ def test_bad_kinds_and_scopes_are_422_naming_the_field(hot_api, body, field):
     r = hot_api.post("/api/v1/coupon-templates", json=FIXED | body)
     assert r.status_code == 422 and r.json()["error"]["field"] == field, r.text
     assert hot_api.get("/api/v1/coupon-templates").json()["total"] == 0
+
+
+def test_a_promotion_that_passes_alone_is_held_when_a_live_coupon_stacks_on_it(hot_api):
+    product(hot_api)  # NUT 100.00, cost 60.00: floor 75.00
+    t = hot_api.post("/api/v1/coupon-templates", json=FIXED).json()
+    assert (t["status"], t["red_line"]) == ("active", [])  # 100.00 - 20.00 = 80.00
+    r = hot_api.post("/api/v1/promotions", json={"id": "p10", "name": "9折", "kind": "percent",
+                                                "percent": "10"})
+    assert (r.status_code, r.json()["status"]) == (201, "pending_approval"), r.text
+    # 9折 first (automatic before coupons): 90.00; the coupon at a 99.00 cart takes
+    # 20 × 90 / 99 = 18.19 of it (rounded against the merchant): 71.81 < 75.00
+    (finding,) = r.json()["red_line"]
+    label = f"券#{t['id']}「满99减20」"
+    assert (finding["worst_price"], finding["stacked_with"]) == ("71.81", [label])
+    assert finding["message"] == f"NUT 与 {label} 叠加后最低可到 71.81 元, 低于毛利底线 75.00 元"
+    # a disabled template issues no more coupons: the same promotion then passes
+    hot_api.post(f"/api/v1/coupon-templates/{t['id']}/disable")
+    r = hot_api.post("/api/v1/promotions", json={"id": "p10b", "name": "9折", "kind": "percent",
+                                                "percent": "10"})
+    assert (r.json()["status"], r.json()["red_line"]) == ("active", [])
+
+
+@pytest.mark.parametrize("hot_runtime", ["sqlite", "postgresql"], indirect=True)
+def test_a_price_drop_holds_an_active_template_that_now_breaks_a_line(hot_api):
+    product(hot_api)
+    t = hot_api.post("/api/v1/coupon-templates", json=FIXED).json()
+    # 95.00: the coupon at a 99.00 cart leaves 95.00 - 19.20 = 75.80, still above 75.00
+    hot_api.post("/api/v1/products", json={"sku": "NUT", "name": "坚果", "price": "95.00"})
+    assert hot_api.get(f"/api/v1/coupon-templates/{t['id']}").json()["status"] == "active"
+    # 90.00: 90.00 - 18.19 = 71.81, below the floor: held again, with the reason
+    hot_api.post("/api/v1/products", json={"sku": "NUT", "name": "坚果", "price": "90.00"})
+    held = hot_api.get(f"/api/v1/coupon-templates/{t['id']}").json()
+    assert held["status"] == "pending_approval"
+    assert [(f["sku"], f["worst_price"]) for f in held["red_line"]] == [("NUT", "71.81")]
+    assert audit_actions(hot_api, t["id"]) == ["create", "red_line_hold"]
+    (m,) = add_members(hot_api, 1)
+    claim = hot_api.post(f"/api/v1/coupon-templates/{t['id']}/claim", json={"member_id": m})
+    assert (claim.status_code, claim.json()["error"]["code"]) == (409, "not_active")

@@ -207,6 +207,19 @@ def test_rain_waves_open_at_their_time(hot_api, clock):
 
 
 @pytest.mark.parametrize("hot_runtime", ["sqlite"], indirect=True)  # input only
+def test_a_bad_wave_is_named_by_its_place_in_the_request(hot_api):
+    # the later wave is given first: its error still names waves[0], and nothing is kept
+    r = hot_api.post("/api/v1/envelope-rains", json={
+        "name": "除夕红包雨", "waves": [
+            {"at": "2026-01-20T21:00:00+08:00", "envelopes": 2, "amount": "0.05", "count": 10},
+            {"at": "2026-01-20T20:00:00+08:00", "envelopes": 3, "amount": "10.00", "count": 5}]})
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["field"].startswith("waves[0].")
+    assert r.json()["error"]["message"].startswith("waves[0].")
+    assert hot_api.get("/api/v1/audit", params={"entity": "envelope"}).json()["items"] == []
+
+
+@pytest.mark.parametrize("hot_runtime", ["sqlite"], indirect=True)  # input only
 def test_greeting_passes_the_copy_scanner(hot_api):
     pytest.importorskip("siyu.risk.service")
     r = hot_api.post("/api/v1/envelopes", json=ENVELOPE | {"greeting": "全网最低价, 国家级品质"})

@@ -68,10 +68,14 @@ def upsert(session: Session, merchant_id: int, data: ProductIn, *, actor: str,
 
 def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, actor: str,
                       now: datetime) -> list[str]:
-    """Promotions held again because these SKUs' prices or costs changed (see promo)."""
-    from siyu.promo import service as promo  # promo sits above the catalog: import late
+    """Promotions (codes) and coupon templates (`券#id`) held again because these SKUs'
+    prices or costs changed (see promo and coupons.templates)."""
+    from siyu.coupons import templates  # both sit above the catalog: import late
+    from siyu.promo import service as promo
 
-    return promo.recheck_red_lines(session, merchant_id, skus, actor=actor, now=now)
+    held = promo.recheck_red_lines(session, merchant_id, skus, actor=actor, now=now)
+    return held + [f"券#{i}" for i in templates.recheck_red_lines(
+        session, merchant_id, skus, actor=actor, now=now)]
 
 
 def _price_dropped(session: Session, merchant_id: int, product: Product, old_price_fen: int,

@@ -34,6 +34,11 @@ def search_templates(session: Session, merchant_id: int, *, status: str | None,
     return list(rows), total
 
 
+def active_templates(session: Session, merchant_id: int) -> list[CouponTemplate]:
+    stmt = scoped(CouponTemplate, merchant_id).where(CouponTemplate.status == "active")
+    return list(session.scalars(stmt.order_by(CouponTemplate.id)))
+
+
 def by_source(session: Session, merchant_id: int, source_ref: str) -> MemberCoupon | None:
     stmt = scoped(MemberCoupon, merchant_id).where(MemberCoupon.source_ref == source_ref)
     return session.scalars(stmt).one_or_none()

@@ -4,13 +4,16 @@ a red-line hold. Every change is audit-logged.
 Status (models.TEMPLATE_STATUSES): a new template is checked twice, like a promotion.
 Its name is copy members read: one that blocks is refused (422 copy_blocked); one that
 needs a review holds it as `pending_review`, queued for the legal role (`copy_review`).
-Its rule goes through the price red line (`siyu.promo.service.red_line_for` on the
-template's contract-1 PROMOTION document): findings hold it as `pending_approval`
+Its rule goes through the price red line (`siyu.promo.service.red_line_for_coupon` on
+the template's contract-1 PROMOTION document, as a coupon stacked on the live
+promotions): findings hold it as `pending_approval`
 (shown in `red_line`) until an approver (owner or legal) approves or rejects it.
 The copy review comes first: approved copy runs the red line again. Only an `active`
 template can be claimed or issued; disabling stops new coupons, coupons already held
 stay usable until they expire.
-Enabling a disabled or rejected template runs both checks again.
+Enabling a disabled or rejected template runs both checks again. A price, cost or
+daily-price change of a product rechecks the active templates (`recheck_red_lines`),
+and an active template is in turn part of every promotion's stacked worst case.
 """
 
 from __future__ import annotations
@@ -47,6 +50,25 @@ def promotion_document(t: CouponTemplate) -> dict:
     return {"name": t.name, **engine.rule_document(rule_of(t))}
 
 
+def red_line_label(t: CouponTemplate) -> str:
+    """How red-line findings name the template (in `stacked_with`, say)."""
+    return f"券#{t.id}「{t.name}」"
+
+
+def active_documents(session: Session, merchant_id: int) -> list[tuple[str, dict]]:
+    """The rules of the templates whose coupons can be claimed or issued now, labelled:
+    what a promotion's worst case stacks them on."""
+    return [(red_line_label(t), promotion_document(t))
+            for t in repo.active_templates(session, merchant_id)]
+
+
+def _red_line(session: Session, t: CouponTemplate, products=None) -> list[dict]:
+    from siyu.promo import service as promo  # coupons sit above promo: import late
+
+    return promo.red_line_for_coupon(session, t.merchant_id, red_line_label(t),
+                                     promotion_document(t), products)
+
+
 def _snapshot(t: CouponTemplate) -> dict:
     return {"name": t.name, **engine.rule_document(rule_of(t)), "total": t.total,
             "per_member_limit": t.per_member_limit, "status": t.status,
@@ -71,10 +93,9 @@ def _check_times(data: TemplateIn, now: datetime) -> None:
 def _check(session: Session, t: CouponTemplate, copy_review: dict, *, actor: str,
            now: datetime) -> None:
     """Run the red line and set the status from both checks; queue held copy."""
-    from siyu.promo import service as promo
     from siyu.risk import reviews as copy_reviews
 
-    t.red_line = promo.red_line_for(session, t.merchant_id, promotion_document(t))
+    t.red_line = _red_line(session, t)
     t.reviewed_by = t.reviewed_at = t.review_note = None
     if copy_review:
         t.status = "pending_review"
@@ -187,6 +208,33 @@ def review(session: Session, merchant_id: int, template_id: int, *, approve: boo
     t.reviewed_by, t.reviewed_at, t.review_note = principal.actor, now, note
     return _set_status(session, t, "active" if approve else "rejected", actor=principal.actor,
                        action="approve" if approve else "reject", before=before)
+
+
+def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, actor: str,
+                      now: datetime) -> list[int]:
+    """After the price, cost or daily price of `skus` changed: every active template whose
+    worst case for one of them now breaks a red line it was not approved for is held for
+    approval again (audited as `red_line_hold`). The ids held."""
+    from siyu.promo import service as promo
+
+    live = repo.active_templates(session, merchant_id)
+    if not live or not skus:
+        return []
+    products = promo.catalog_products(session, merchant_id)
+    held = []
+    for t in live:
+        findings = _red_line(session, t, products)
+        worse = promo.newly_broken(findings, t.red_line, skus)
+        if not worse:
+            continue
+        before = _snapshot(t)
+        t.red_line, t.reviewed_by, t.reviewed_at = findings, None, None
+        t.review_note = (f"商品 {'、'.join(sorted({f['sku'] for f in worse}))} 价格或成本变更后"
+                         f"触及红线, 已暂停, 待审批")
+        _set_status(session, t, "pending_approval", actor=actor, action="red_line_hold",
+                    before=before)
+        held.append(t.id)
+    return held
 
 
 def template_out(session: Session, hot: Hot, t: CouponTemplate) -> TemplateOut:

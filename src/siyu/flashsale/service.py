@@ -26,7 +26,7 @@ from siyu.core.errors import Conflict, Gone, InvalidInput
 from siyu.core.money import fmt_yuan
 from siyu.flashsale import repository as repo
 from siyu.flashsale.models import FlashOrder, FlashSale
-from siyu.flashsale.rules import rules_for
+from siyu.flashsale.rules import Rules, rules_for
 from siyu.flashsale.schemas import FlashSaleIn, FlashSaleOut, ReturnRoundIn, SessionsIn
 from siyu.hot import Hot, LimitReached, PoolEmpty, Taken
 from siyu.risk import reviews as copy_reviews
@@ -88,13 +88,15 @@ def _insert(session: Session, hot: Hot, sale: FlashSale, *, now: datetime, actor
 
 
 def create(session: Session, hot: Hot, merchant_id: int, data: FlashSaleIn, *, now: datetime,
-           actor: str) -> FlashSale:
+           actor: str, rules: Rules | None = None) -> FlashSale:
+    """A new sale with its stock reserved from the catalog product (when the SKU is
+    one); `rules`, the merchant's flash-sale rules when the caller already read them."""
     _check_window(data.starts_at, data.ends_at)
     if data.price <= 0:
         raise InvalidInput("price: 秒杀价必须大于 0", field="price")
     texts = {"name": data.name, "label": data.label}
     review = copy_risk.check_copy(session, merchant_id, texts)
-    rules = rules_for(session, merchant_id)
+    rules = rules or rules_for(session, merchant_id)
     product = catalog.by_sku(session, merchant_id, data.sku)
     if product is not None and not catalog.take_stock(session, merchant_id, product.id,
                                                       data.stock):
@@ -129,7 +131,8 @@ def create_sessions(session: Session, hot: Hot, merchant_id: int, data: Sessions
                           per_member_limit=data.per_member_limit, starts_at=starts,
                           ends_at=starts + timedelta(minutes=minutes), name=data.name,
                           label=f"{hhmm}场")
-        sales.append(create(session, hot, merchant_id, one, now=now, actor=actor))
+        sales.append(create(session, hot, merchant_id, one, now=now, actor=actor,
+                            rules=rules))
     return sales
 
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
 from siyu.catalog import repository as catalog
-from siyu.core.errors import SiyuError
 from siyu.flashsale import repository as repo
 from siyu.flashsale.models import FlashOrder, FlashSale
 from siyu.hot import Hot
+from siyu.jobs.steps import each_in_savepoint
 
 log = logging.getLogger("siyu.flashsale")
 
@@ -37,33 +37,19 @@ def release(session: Session, hot: Hot, flash_order: FlashOrder, *, now: datetim
         return outcome if repo.settle_order(session, flash_order.id, outcome, now) else ""
     if not repo.settle_order(session, flash_order.id, "released", now):
         return ""
-    orders.cancel(session, sale.merchant_id, flash_order.order_id, now=now)
-    if sale.product_id is not None:
-        # cancel() put the units back on the product; they stay reserved for the sale.
-        catalog.take_stock(session, sale.merchant_id, sale.product_id, flash_order.qty)
+    # The units stay reserved for the sale (not the catalog): they go back to its pool.
+    orders.cancel(session, sale.merchant_id, flash_order.order_id, now=now, restock=False)
     hot.give_back(session, sale.pool_key, flash_order.member_id, flash_order.qty,
                   idem_key=f"release:{flash_order.id}", now=now)
     return "released"
-
-
-def _each(session: Session, rows, step, name: str):
-    """Run `step(row)` per row in a savepoint: one failure is logged, not fatal."""
-    for row in rows:
-        try:
-            with session.begin_nested():
-                result = step(row)
-        except SiyuError as e:
-            log.warning("%s %s skipped: %s", name, row.id, e.message)
-            continue
-        yield row, result
 
 
 def release_unpaid(session: Session, hot: Hot, *, now: datetime, limit: int = 500,
                    merchant_id: int | None = None) -> dict[str, int]:
     counts = {"paid": 0, "released": 0}
     due = repo.due_unpaid(session, now, limit, merchant_id=merchant_id)
-    for _, outcome in _each(session, due, lambda fo: release(session, hot, fo, now=now),
-                            "flash order"):
+    for _, outcome in each_in_savepoint(
+            session, due, lambda fo: release(session, hot, fo, now=now), "flash order", log):
         if outcome:
             counts[outcome] += 1
     return counts
@@ -110,8 +96,8 @@ def settle_ended(session: Session, hot: Hot, *, now: datetime, limit: int = 200,
                  merchant_id: int | None = None) -> dict[int, int]:
     done: dict[int, int] = {}
     due = repo.due_to_settle(session, now, limit, merchant_id=merchant_id)
-    for sale, units in _each(session, due, lambda s: settle(session, hot, s, now=now),
-                             "flash sale"):
+    for sale, units in each_in_savepoint(
+            session, due, lambda s: settle(session, hot, s, now=now), "flash sale", log):
         if units is not None:
             done[sale.id] = units
     return done

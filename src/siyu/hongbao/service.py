@@ -86,11 +86,12 @@ def _split(data: EnvelopeIn, rules: Rules, session: Session, merchant_id: int):
 
 def create(session: Session, hot: Hot, merchant_id: int, data: EnvelopeIn, *, now: datetime,
            actor: str, rain_id: int | None = None, wave: int | None = None,
-           held: bool | None = None) -> Envelope:
+           held: bool | None = None, rules: Rules | None = None) -> Envelope:
     """A new envelope, its greeting through the copy scanner first (blocks raise 422;
     review holds it `pending_review` and queues it). A rain's envelopes were scanned
-    with the rain: `held` says whether they wait for its review."""
-    rules = rules_for(session, merchant_id)
+    with the rain: `held` says whether they wait for its review; `rules`, the merchant's
+    envelope rules when the caller already read them."""
+    rules = rules or rules_for(session, merchant_id)
     review: dict[str, tuple] = {}
     if held is None:
         review = copy_risk.check_copy(session, merchant_id, {"greeting": data.greeting})
@@ -145,16 +146,19 @@ def create_rain(session: Session, hot: Hot, merchant_id: int, data: RainIn, *, n
     session.add(rain)
     session.flush()
     envelopes: list[Envelope] = []
-    for w, wave in enumerate(sorted(data.waves, key=lambda x: x.at), 1):
+    rules = rules_for(session, merchant_id)
+    in_time_order = sorted(enumerate(data.waves), key=lambda iw: iw[1].at)
+    for w, (i, wave) in enumerate(in_time_order, 1):  # wave numbers in time order
         for _ in range(wave.envelopes):
             one = EnvelopeIn(amount=fmt_yuan(wave.amount), count=wave.count, mode=wave.mode,
                              greeting=data.greeting, starts_at=wave.at,
                              expires_in_hours=data.expires_in_hours)
             try:
                 envelopes.append(create(session, hot, merchant_id, one, now=now, actor=actor,
-                                        rain_id=rain.id, wave=w, held=bool(review)))
+                                        rain_id=rain.id, wave=w, held=bool(review),
+                                        rules=rules))
             except InvalidInput as e:
-                field = f"waves.{w - 1}.{e.field}"
+                field = f"waves[{i}].{e.field}"  # as given, like the other field paths
                 raise InvalidInput(f"{field}: {e.message.split(': ', 1)[-1]}",
                                    field=field) from None
     rain.rules = rain_rules(rain, envelopes)

@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
-from siyu.core.errors import SiyuError
 from siyu.core.money import fmt_yuan
 from siyu.hongbao import repository as repo
 from siyu.hongbao.models import Envelope
 from siyu.hot import Hot
+from siyu.jobs.steps import each_in_savepoint
 
 log = logging.getLogger("siyu.hongbao")
 
@@ -47,14 +47,7 @@ def refund_expired(session: Session, hot: Hot, *, now: datetime, limit: int = 20
 
     Each envelope in a savepoint: one that fails (its Redis unreachable) is logged and
     retried on the next run, the others are refunded."""
-    done: dict[int, int] = {}
-    for envelope in repo.due_for_refund(session, now, limit, merchant_id=merchant_id):
-        try:
-            with session.begin_nested():
-                amount = refund(session, hot, envelope, now=now)
-        except SiyuError as e:
-            log.warning("envelope %s not refunded: %s", envelope.id, e.message)
-            continue
-        if amount is not None:
-            done[envelope.id] = amount
-    return done
+    due = repo.due_for_refund(session, now, limit, merchant_id=merchant_id)
+    return {envelope.id: amount for envelope, amount in each_in_savepoint(
+        session, due, lambda e: refund(session, hot, e, now=now), "envelope refund", log)
+        if amount is not None}

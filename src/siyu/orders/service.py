@@ -108,9 +108,11 @@ CANCELLABLE = ("pending", "paid", "held")
 
 
 def cancel(session: Session, merchant_id: int, order_id: int, *, now: datetime,
-           ) -> tuple[Order, bool]:
-    """Cancel an order not yet shipped; its stock goes back. Returns (order, changed):
-    cancelling a cancelled order again changes nothing."""
+           restock: bool = True) -> tuple[Order, bool]:
+    """Cancel an order not yet shipped; its stock goes back to the catalog unless
+    `restock` is False (a flash-sale order: its units go back to the sale's pool, see
+    flashsale.tasks). Returns (order, changed): cancelling a cancelled order again
+    changes nothing."""
     order = require_scoped(session, Order, merchant_id, order_id, "order", for_update=True)
     if order.status == "cancelled":
         return order, False
@@ -118,7 +120,8 @@ def cancel(session: Session, merchant_id: int, order_id: int, *, now: datetime,
         raise Conflict(f"status: 订单状态为 {order.status}, 不能取消", field="status",
                        code="order_not_cancellable")
     order.status = "cancelled"
-    _restock(session, merchant_id, order)
+    if restock:
+        _restock(session, merchant_id, order)
     session.flush()
     if order.paid_at is not None:
         _emit_refund(session, merchant_id, order, now)

@@ -3,7 +3,8 @@ SKU, checked against the margin floor and the daily-price band (pure: no I/O).
 
 Reading of "worst case": the deepest discount one unit of the SKU could get from this
 promotion in any cart, alone, and then with the deepest live promotion of every other
-stack group it can combine with, in application order, each step the lowest it can
+stack group it can combine with (a coupon template's rule counts as one: the coupons it
+issues stack in the wallet's coupon group), in application order, each step the lowest it can
 take the unit to from what the steps before left (a bound: no real cart goes lower).
 Alone:
 - `threshold`, `percent`, `fixed` take a share of the order discount pro rata, so a unit
@@ -154,20 +155,21 @@ def _stackable(promotion: Promotion, others: Sequence[Promotion],
 def _stacked_worst(promotion: Promotion, p: Product, dearest: int,
                    stackable: list[tuple[Promotion, set[str], int]]) -> tuple[int, tuple[str, ...]]:
     """The unit's worst price with every other stack group on top, in application order
-    (higher priority first): each step is the lowest any member of that group can take
-    the unit to from the value the steps before it left, in any cart."""
+    (higher priority first; automatic promotions before coupons): each step is the lowest
+    any member of that group can take the unit to from the value the steps before it
+    left, in any cart."""
     groups: dict[str, list[tuple[Promotion, int]]] = {}
     for q, skus, q_dearest in stackable:
         if p.sku in skus:
             groups.setdefault(q.stack_group, []).append((q, q_dearest))
     if not groups:
         return worst_unit_price(promotion.rule, p.price, dearest), ()
-    steps = [(promotion.priority, 0, [(promotion, dearest)])]
-    steps += [(max(q.priority for q, _ in members), 1, members)
-              for _, members in sorted(groups.items())]
-    steps.sort(key=lambda st: (-st[0], st[1]))
+    steps = [(-promotion.priority, promotion.is_coupon, 0, [(promotion, dearest)])]
+    steps += [(-max(q.priority for q, _ in members), all(q.is_coupon for q, _ in members), 1,
+               members) for _, members in sorted(groups.items())]
+    steps.sort(key=lambda st: st[:3])
     value, codes = p.price, []
-    for _, _, members in steps:
+    for *_, members in steps:
         lowest, code = min((worst_unit_price(q.rule, value, d), q.id) for q, d in members)
         if lowest < value and code != promotion.id:
             codes.append(code)
@@ -180,7 +182,7 @@ def check(promotion: Promotion, products: Sequence[Product],
           others: Sequence[Promotion] = ()) -> list[Violation]:
     """The SKUs in scope whose worst-case price breaks a floor, in catalog order: by
     this promotion alone, or else stacked with the deepest of each other stack group
-    among `others` (the merchant's live promotions)."""
+    among `others` (the merchant's live promotions and coupon-template rules)."""
     chosen = in_scope(promotion, products)
     dearest = max((p.price for p in chosen), default=0)
     stackable = _stackable(promotion, others, products)

@@ -30,6 +30,7 @@ from siyu.promo import repository as repo
 from siyu.promo.documents import Limits, PromotionDocument, parse_document
 from siyu.promo.models import PROMOTION_STATUSES, StoredPromotion
 from siyu.promo.schemas import Promotion, parse_promotion
+from siyu.promo.wallet import COUPON_GROUP
 
 APPROVERS = ("owner", "legal")
 
@@ -77,22 +78,36 @@ def engine_promotion(row: StoredPromotion, index: int = 0) -> Promotion:
     return parse_promotion({**row.rule, "id": row.code}, row.code, is_coupon=False, index=index)
 
 
-def _catalog(session: Session, merchant_id: int) -> list[redline.Product]:
+def catalog_products(session: Session, merchant_id: int) -> list[redline.Product]:
+    """The merchant's active catalog as the red line reads it."""
     stmt = scoped(Product, merchant_id).where(Product.active.is_(True)).order_by(Product.id)
     return [redline.Product(p.sku, p.price_fen, p.cost_fen, p.daily_price_fen,
                             p.category or None, frozenset(p.tags or []))
             for p in session.scalars(stmt)]
 
 
+def coupon_offer(label: str, document: dict, index: int = 0) -> Promotion:
+    """A coupon template's rule as the engine sees the coupons it issues: in the wallet's
+    coupon stack group (one coupon per order), after automatic promotions of equal
+    priority."""
+    return parse_promotion({**document, "id": label, "stack_group": COUPON_GROUP}, "coupon",
+                           is_coupon=True, index=index)
+
+
 def _live(session: Session, merchant_id: int) -> list[Promotion]:
-    """The merchant's promotions that apply in quotes now: what a new one may stack on."""
-    return [engine_promotion(r, i) for i, r in enumerate(repo.active(session, merchant_id))]
+    """What a promotion or coupon may stack on: the merchant's active promotions and the
+    rules of its active coupon templates (the coupons members can claim)."""
+    from siyu.coupons import templates  # coupons sit above promo: import late
+
+    live = [engine_promotion(r, i) for i, r in enumerate(repo.active(session, merchant_id))]
+    return live + [coupon_offer(label, doc, len(live) + i) for i, (label, doc)
+                   in enumerate(templates.active_documents(session, merchant_id))]
 
 
 def _red_line(session: Session, merchant_id: int, promotion: Promotion,
               catalog: list[redline.Product] | None = None) -> list[dict]:
     rules = red_line_rules(session, merchant_id)
-    products = _catalog(session, merchant_id) if catalog is None else catalog
+    products = catalog_products(session, merchant_id) if catalog is None else catalog
     others = [q for q in _live(session, merchant_id) if q.id != promotion.id]
     return [v.document() for v in redline.check(promotion, products, rules, others)]
 
@@ -105,7 +120,7 @@ def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, ac
     live = repo.active(session, merchant_id)
     if not live or not skus:
         return []
-    products = _catalog(session, merchant_id)
+    products = catalog_products(session, merchant_id)
     changed = [p for p in products if p.sku in set(skus)]
     held = []
     for row in live:
@@ -113,10 +128,7 @@ def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, ac
         if not redline.in_scope(promotion, changed):
             continue
         findings = _red_line(session, merchant_id, promotion, products)
-        approved = {(f["sku"], f["rule"]): parse_yuan(f["worst_price"])
-                    for f in row.red_line or []}
-        worse = [f for f in findings if f["sku"] in skus and parse_yuan(f["worst_price"])
-                 < approved.get((f["sku"], f["rule"]), parse_yuan(f["price"]) + 1)]
+        worse = newly_broken(findings, row.red_line, skus)
         if not worse:
             continue
         before = _snapshot(row)
@@ -132,12 +144,20 @@ def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, ac
     return held
 
 
-def red_line_for(session: Session, merchant_id: int, document: dict) -> list[dict]:
-    """The red-line findings of any contract-1 PROMOTION document (a coupon template's,
-    say) against the merchant's catalog and settings: [] when it breaks none."""
-    promotion = parse_promotion({"id": "check", **document}, "promotion", is_coupon=False,
-                                index=0)
-    return _red_line(session, merchant_id, promotion)
+def newly_broken(findings: list[dict], approved: list[dict] | None,
+                 skus: list[str]) -> list[dict]:
+    """The findings for `skus` that go below what was approved: a SKU or rule not among
+    the `approved` findings, or a lower worst price than the approved one."""
+    was = {(f["sku"], f["rule"]): parse_yuan(f["worst_price"]) for f in approved or []}
+    return [f for f in findings if f["sku"] in skus and parse_yuan(f["worst_price"])
+            < was.get((f["sku"], f["rule"]), parse_yuan(f["price"]) + 1)]
+
+
+def red_line_for_coupon(session: Session, merchant_id: int, label: str, document: dict,
+                        products: list[redline.Product] | None = None) -> list[dict]:
+    """The red-line findings of a coupon template's rule (a contract-1 PROMOTION document),
+    as a coupon stacked on the merchant's live promotions: [] when it breaks none."""
+    return _red_line(session, merchant_id, coupon_offer(label, document), products)
 
 
 def _snapshot(row: StoredPromotion) -> dict:
