@@ -50,3 +50,25 @@ def test_normalise_term():
     assert normalise_term("NO.1") == "no1"
     assert normalise_term("100%有效") == "100有效"
     assert normalise_term("…！") == ""
+
+
+def test_a_character_is_either_folded_or_dropped_never_both():
+    """Pass 1 reads a foldable character as what it folds to: had 🄰 also been a separator,
+    最 🄰 佳 would read 最佳 and 最🄰佳 would read 最a佳."""
+    import re
+
+    tb = tables()
+    rem, fold_class = re.compile(f"[{tb.removable_class}]"), re.compile(f"[{tb.foldable_class}]")
+    for ch in ("🄰", "🅉", "🄁", "𝐀", "Ａ", "①"):
+        assert fold_class.match(ch) and not rem.match(ch), ch
+    for ch in ("🔥", "🇨", "🄐", "\u200b", "❤"):
+        assert rem.match(ch) and not fold_class.match(ch), ch
+    assert compact(fold("最 🄰 佳")) == compact(fold("最🄰佳")) == "最a佳"
+
+
+def test_spaced_and_unspaced_enclosed_letters_scan_alike():
+    from siyu.risk.scanner import scan_text
+
+    assert scan_text("最 🄰 佳").verdict == scan_text("最🄰佳").verdict == "pass"
+    assert scan_text("最 🔥 佳").verdict == scan_text("最🔥佳").verdict == "block"
+    assert scan_text("加V：🄰🄱🄲123456").findings[0].category == "contact"

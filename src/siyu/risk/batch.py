@@ -22,8 +22,10 @@ a separator that is in no word, are one array.
   (`_HINT_SEQUENCES`); a phone number needs eleven digits, a domain's dot a letter or
   digit before it. No such sequence, no hint, so no contact or link finding.
 - Σ (lower-cased by context) and İ (two characters lower-cased) are not folded one
-  character to one, and characters both foldable and removable (🄰, 🇨🇳) may be left
-  unfolded by pass 1: texts with any of them are always scanned.
+  character to one: texts with either are always scanned. So would texts with a
+  character both foldable and removable (pass 1 could take it for a separator and
+  leave it unfolded); `normalise` keeps the two classes apart, so there are none
+  today, and the check stays as a guard.
 """
 
 from __future__ import annotations
@@ -82,8 +84,8 @@ _R, _WORD1, _LEAD, _RLEAD, _SPECIAL_FLAG, _DIGIT, _ALNUM_FLAG, _PREV_ALNUM = (
 def _folded_and_removable() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For every code point: what lower-casing then folding makes of it, whether that
     character is removable (dropped from the compact view), and whether the code point
-    is both foldable and removable (🄰, 🇨🇳: pass 1 may take it for a separator and leave
-    the text unfolded)."""
+    is both foldable and removable (pass 1 could take it for a separator and leave the
+    text unfolded; none while `normalise` keeps the classes apart)."""
     tb = tables()
     every = np.arange(SIZE, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
     lowered = every.replace("\u0130", "\u0000").lower()  # the one lower() longer than 1

@@ -135,11 +135,18 @@ def tables() -> Tables:
             removable.append(cp)
             if cat in _SEPARATOR_CATEGORIES:
                 separators.append(cp)
-    # Beyond the BMP, whole blocks: emoji and symbols, tags and variation selectors are
-    # removable; mathematical and enclosed letters are folded. Listing them exactly
-    # would make every test of the class walk dozens of ranges.
-    astral_removable = "\\U0001f000-\\U0001fbff\\U000e0000-\\U000e01ef"
-    astral_foldable = "\\U0001d400-\\U0001d7ff\\U0001f100-\\U0001f1ff"
+    # Beyond the BMP, mostly whole blocks: emoji and symbols, tags and variation
+    # selectors are removable; mathematical letters and digits are folded (listing each
+    # code point would make every test of the class walk dozens of ranges). The
+    # enclosed alphanumerics (🄰 🄁) are split exactly: what folds to a letter or digit
+    # is read as one, never dropped as a separator, so 最🄰佳 and 最 🄰 佳 both read 最a佳
+    # (as 最 A 佳 does); the rest of that block (🄐 🇨🇳) is removable like emoji.
+    enclosed = range(0x1F100, 0x1F200)
+    astral_foldable = "\\U0001d400-\\U0001d7ff" + char_class(
+        [cp for cp in enclosed if cp in fold_map])
+    astral_removable = ("\\U0001f000-\\U0001f0ff" + char_class(
+        [cp for cp in enclosed if cp not in fold_map]) + "\\U0001f200-\\U0001fbff"
+        "\\U000e0000-\\U000e01ef")
     rem = char_class(removable) + astral_removable
     foldable = char_class([cp for cp in fold_map if cp < 0x10000]) + astral_foldable
     return Tables(
