@@ -60,6 +60,7 @@ class Tables:
     removable: re.Pattern[str]  # a run of characters dropped in the compact view
     removable_class: str  # bodies of character classes, to compose other patterns
     foldable_class: str
+    either_class: str  # removable or foldable
     separator_class: str
 
 
@@ -137,28 +138,29 @@ def tables() -> Tables:
                 separators.append(cp)
     # Beyond the BMP, mostly whole blocks: emoji and symbols, tags and variation
     # selectors are removable; mathematical letters and digits are folded (listing each
-    # code point would make every test of the class walk dozens of ranges). The
-    # enclosed alphanumerics (🄰 🄁) are split exactly: what folds to a letter or digit
-    # is read as one, never dropped as a separator, so 最🄰佳 and 最 🄰 佳 both read 最a佳
-    # (as 最 A 佳 does); the rest of that block (🄐 🇨🇳) is removable like emoji.
+    # code point's category would give the classes dozens of ranges, and a character
+    # outside a class is tested against every range). The enclosed alphanumerics
+    # (🄰 🄁) are split exactly: what folds to a letter or digit is read as one, never
+    # dropped as a separator, so 最🄰佳 and 最 🄰 佳 both read 最a佳 (as 最 A 佳 does);
+    # the rest of that block (🄐 🇨🇳) is removable like emoji.
     enclosed = range(0x1F100, 0x1F200)
-    astral_foldable = "\\U0001d400-\\U0001d7ff" + char_class(
-        [cp for cp in enclosed if cp in fold_map])
-    astral_removable = ("\\U0001f000-\\U0001f0ff" + char_class(
-        [cp for cp in enclosed if cp not in fold_map]) + "\\U0001f200-\\U0001fbff"
-        "\\U000e0000-\\U000e01ef")
-    rem = char_class(removable) + astral_removable
-    foldable = char_class([cp for cp in fold_map if cp < 0x10000]) + astral_foldable
+    astral_foldable = [*range(0x1D400, 0x1D800), *(cp for cp in enclosed if cp in fold_map)]
+    astral_removable = [*range(0x1F000, 0x1FC00), *range(0xE0000, 0xE01F0)]
+    astral_removable = [cp for cp in astral_removable if cp not in fold_map]
+    foldable = [cp for cp in fold_map if cp < 0x10000] + astral_foldable
+    rem, fold_class = char_class(removable + astral_removable), char_class(foldable)
     return Tables(
         fold_map=fold_map,
         # A lone class first lets re skip ahead in C to the first candidate; `[x]+`
         # would not, hence `[x][x]*`.
-        foldable_char=re.compile(f"[{foldable}]"),
-        foldable=re.compile(f"[{foldable}][{foldable}]*"),
+        foldable_char=re.compile(f"[{fold_class}]"),
+        foldable=re.compile(f"[{fold_class}][{fold_class}]*"),
         removable=re.compile(f"[{rem}][{rem}]*"),
         removable_class=rem,
-        foldable_class=foldable,
-        separator_class=char_class(separators) + astral_removable,
+        foldable_class=fold_class,
+        # the union as one class: its astral ranges merge (three, not ten)
+        either_class=char_class(removable + astral_removable + foldable),
+        separator_class=char_class(separators + astral_removable),
     )
 
 

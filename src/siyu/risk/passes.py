@@ -38,13 +38,13 @@ class Gate:
         self.tails = frozenset(k[-2:] for k in keys if len(k) > 2 and not k[-2:].isdigit())
         self.trigrams = grams(3)
         tb = tables()
-        rem, fold = tb.removable_class, tb.foldable_class
+        rem, fold, either = tb.removable_class, tb.foldable_class, tb.either_class
         firsts = char_class({ord(b[0]) for b in bigrams})
         seconds = char_class({ord(b[1]) for b in bigrams})
         # groups 1-3: x, y, z of a gap; all empty: a character to fold. (A group inside
         # the lookbehind made the whole pass half as fast again.)
         self.findall = re.compile(
-            f"[{rem}{fold}](?:(?<=[{fold}])"
+            f"[{either}](?:(?<=[{fold}])"
             f"|(?<=([{firsts}])[{rem}])[{rem}]*(?=([{seconds}])[{rem}]*(.?)))"
         ).findall
 
