@@ -269,13 +269,13 @@ def run_backend(name: str, url: str, redis_url: str | None, args) -> dict:
                 client.delete(*keys[i : i + 500])
         runtime.close()
     b, bh = figures["bare"], figures["bare_http"]
+    http = (f"http {figures['http']:>4,.0f}/s ({figures['http'] / bh:.3f} of bare "
+            f"{bh:,.0f}/s; {figures['http'] / figures['http_ref']:.2f} of GET /members "
+            f"{figures['http_ref']:,.0f}/s)") if args.http else "http not run (--http 0)"
     print(f"{name:<18} bare {b:>6,.0f}/s | take {figures['take']:>5,.0f}/s "
           f"({figures['take'] / b:.2f}) | grab cold {figures['grab']:>5,.0f}/s "
           f"({figures['grab'] / b:.2f}) warm {figures['warm']:>5,.0f}/s "
-          f"({figures['warm'] / b:.2f}) | http {figures['http']:>4,.0f}/s "
-          f"({figures['http'] / bh:.3f} of bare {bh:,.0f}/s; "
-          f"{figures['http'] / figures['http_ref']:.2f} of GET /members "
-          f"{figures['http_ref']:,.0f}/s)", flush=True)
+          f"({figures['warm'] / b:.2f}) | {http}", flush=True)
     return {"backend": name, **figures}
 
 

@@ -56,14 +56,18 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """The edge's unit of work: commit on success, roll back on any error."""
+    """The edge's unit of work: commit on success, roll back on any error. A unit that
+    never touched the database (a grab answered by Redis, say) has no transaction and
+    holds no objects: it is neither committed nor closed (closing costs more than the
+    grab's own Python)."""
     session = factory()
     try:
         yield session
-        if session.in_transaction():  # a unit that never touched the database has none
+        if session.in_transaction():
             session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
-        session.close()
+        if session.in_transaction() or session.identity_map or session.new:
+            session.close()

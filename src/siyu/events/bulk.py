@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from siyu.db.bulk import copy_rows
+
 _COLUMNS = "merchant_id, kind, at, member_id, group_id, payload, idempotency_key, created_at"
 # SQLAlchemy's SQLite DATETIME storage format is "%Y-%m-%d %H:%M:%S.%f"; isoformat with
 # a space and microseconds writes the same text, faster.
@@ -52,7 +54,8 @@ def insert_events(session: Session, rows: list[dict], *, copy: bool = False) -> 
         params.append((r["merchant_id"], r["kind"], ts(r["at"]), r["member_id"], r["group_id"],
                        dumps(r["payload"], ensure_ascii=False), r["idempotency_key"],
                        created[c]))
-    if copy and dialect == "postgresql" and _copy(conn, params):
+    if copy and dialect == "postgresql" and copy_rows(conn, "events", _COLUMNS, params,
+                                                        if_new=True):
         return len(params)
     cursor = conn.connection.dbapi_connection.cursor()
     try:
@@ -60,20 +63,3 @@ def insert_events(session: Session, rows: list[dict], *, copy: bool = False) -> 
         return cursor.rowcount
     finally:
         cursor.close()
-
-
-def _copy(conn, params: list[tuple]) -> bool:
-    """COPY the rows in a savepoint; False (nothing written) when one was stored already."""
-    from psycopg.errors import UniqueViolation
-
-    with conn.connection.dbapi_connection.cursor() as cursor:
-        cursor.execute("SAVEPOINT events_copy")
-        try:
-            with cursor.copy(f"COPY events ({_COLUMNS}) FROM STDIN") as out:
-                for row in params:
-                    out.write_row(row)
-        except UniqueViolation:
-            cursor.execute("ROLLBACK TO SAVEPOINT events_copy")
-            return False
-        cursor.execute("RELEASE SAVEPOINT events_copy")
-    return True

@@ -152,7 +152,8 @@ def _erased_in(session: Session) -> list[tuple[int, int]]:
 
 def _forget_everywhere(session: Session, erased: list[tuple[int, int]], *,
                        strict: bool) -> None:
-    url = session.get_bind().url.render_as_string(hide_password=True)
+    # get_bind() is a Connection when the session is bound to one: .engine is both's
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
     by_merchant: dict[int, list[int]] = {}
     for merchant_id, member_id in erased:
         by_merchant.setdefault(merchant_id, []).append(member_id)

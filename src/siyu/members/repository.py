@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from siyu.db.bulk import copy_rows
 from siyu.db.scope import get_scoped, require_scoped, scoped
 from siyu.members.models import Member, MemberTag, Tag
 
@@ -180,13 +181,13 @@ def _copy(session: Session, table, rows: list[dict]) -> bool:
     columns = list(rows[0])
     procs = [table.c[c].type.bind_processor(conn.dialect) for c in columns]
     quote = conn.dialect.identifier_preparer
-    sql = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) "
-           "FROM STDIN")
-    with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
-        for row in rows:
-            copy.write_row([row[c] if p is None else p(row[c])
-                            for c, p in zip(columns, procs, strict=True)])
-    return True
+    pairs = list(zip(columns, procs, strict=True))
+
+    def values(row: dict) -> list:
+        return [row[c] if p is None else p(row[c]) for c, p in pairs]
+
+    return copy_rows(conn, quote.format_table(table), ", ".join(map(quote.quote, columns)),
+                     map(values, rows))
 
 
 def insert_many(session: Session, merchant_id: int, rows: list[dict]) -> dict[str, int]:
