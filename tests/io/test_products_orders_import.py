@@ -42,7 +42,7 @@ def test_products_new_and_repriced_keeping_empty_cells(session, merchant):
     second = import_products(session, merchant, [["sku", "price"], ["A", "118.80"]])
 
     assert first["created"] == 1 and second == {"imported": 1, "created": 0, "updated": 1,
-                                                "unchanged": 0}
+                                                "unchanged": 0, "held_for_review": 0}
     p = catalog.by_sku(session, merchant, "A")
     assert (p.price_fen, p.cost_fen, p.daily_price_fen, p.stock, p.tags) == (
         11880, 6000, 12800, 10, ["gift", "nuts"])

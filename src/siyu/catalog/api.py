@@ -16,15 +16,17 @@ from siyu.merchants.service import Principal
 router = APIRouter(tags=["products 商品"])
 
 
-@router.post("/products", response_model=ProductOut, status_code=201)
+@router.post("/products", response_model=ProductOut, status_code=201,
+             response_model_exclude_none=True)
 def upsert_product(body: ProductIn, response: Response, session: Session = Depends(get_session),
                    principal: Principal = Depends(require(*WRITE_CATALOG)),
                    now: datetime = Depends(get_now)):
-    product, created = service.upsert(session, principal.merchant_id, body,
-                                      actor=principal.actor, now=now)
-    if not created:
-        response.status_code = 200
-    return service.to_out(product)
+    """201 created, 200 updated; 202 when the name waits for the legal copy review: the
+    product is stored off sale (`active` false) and `copy_review` lists the findings."""
+    product, created, held = service.upsert(session, principal.merchant_id, body,
+                                            actor=principal.actor, now=now)
+    response.status_code = 202 if held else 201 if created else 200
+    return service.to_out(product, held)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut)

@@ -38,3 +38,6 @@ class ProductOut(BaseModel):
     stock: int
     tags: list[str]
     active: bool
+    # Set on a create or update that the copy review holds off sale: the findings that
+    # wait for the legal role (each names its field), see catalog.copy_review.
+    copy_review: list[dict] | None = None

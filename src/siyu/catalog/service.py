@@ -4,10 +4,12 @@ gives; price changes audited and passed on to price protection and red lines), l
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
+from siyu.catalog import copy_review
 from siyu.catalog import repository as repo
 from siyu.catalog.models import Product
 from siyu.catalog.schemas import ProductIn, ProductOut
@@ -23,12 +25,19 @@ def _snapshot(p: Product) -> dict:
 PRICING = ("price_fen", "cost_fen", "daily_price_fen")
 
 
+class Upserted(NamedTuple):
+    product: Product
+    created: bool
+    held: dict[str, tuple]  # {field: findings} when the name waits for the legal review
+
+
 def upsert(session: Session, merchant_id: int, data: ProductIn, *, actor: str,
-           now: datetime | None = None, recheck: bool = True) -> tuple[Product, bool]:
+           now: datetime | None = None, recheck: bool = True) -> Upserted:
     """Create or update by SKU. `recheck`: pass a change of price or cost on to the
-    promotions' red lines now (an importer passes False and rechecks once at the end)."""
-    # Product names are copy buyers read: a name that blocks is refused (422 copy_blocked).
-    copy_risk.check_copy(session, merchant_id, {"name": data.name})
+    promotions' red lines now (an importer passes False and rechecks once at the end).
+    The name goes through the copy scanner first (`copy_review`: blocks raise 422, a
+    name needing review may hold the product off sale)."""
+    review = copy_risk.check_copy(session, merchant_id, {"name": data.name})
     product = repo.by_sku(session, merchant_id, data.sku)
     created = product is None
     before = None if created else _snapshot(product)
@@ -55,6 +64,8 @@ def upsert(session: Session, merchant_id: int, data: ProductIn, *, actor: str,
     if created or "active" in given:
         product.active = data.active
     session.flush()
+    held = copy_review.settle(session, product, review, before, actor=actor,
+                              now=now or utcnow())
     after = _snapshot(product)
     if before != after:
         audit.record(session, merchant_id, actor=actor, action="create" if created else "update",
@@ -63,7 +74,7 @@ def upsert(session: Session, merchant_id: int, data: ProductIn, *, actor: str,
         _price_dropped(session, merchant_id, product, before["price_fen"], now or utcnow())
     if recheck and before is not None and any(before[k] != after[k] for k in PRICING):
         recheck_red_lines(session, merchant_id, [product.sku], actor=actor, now=now or utcnow())
-    return product, created
+    return Upserted(product, created, review if held else {})
 
 
 def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, actor: str,
@@ -86,7 +97,10 @@ def _price_dropped(session: Session, merchant_id: int, product: Product, old_pri
     price_protection.on_price_drop(session, merchant_id, product, old_price_fen, now=now)
 
 
-def to_out(p: Product) -> ProductOut:
+def to_out(p: Product, held: dict[str, tuple] | None = None) -> ProductOut:
+    """`held`: the findings of an upsert that held the product for the copy review."""
     return ProductOut(id=p.id, sku=p.sku, name=p.name, category=p.category, price=p.price_fen,
                       cost=p.cost_fen, daily_price=p.daily_price_fen, stock=p.stock,
-                      tags=list(p.tags or []), active=p.active)
+                      tags=list(p.tags or []), active=p.active,
+                      copy_review=[{"field": f, **x.to_dict()} for f, found in held.items()
+                                   for x in found] if held else None)

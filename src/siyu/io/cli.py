@@ -89,7 +89,8 @@ def import_products(path: Path = FILE_ARG, merchant: int | None = MERCHANT_OPTIO
     """导入商品 (列: sku 必填, name, category, price, cost, daily_price, stock, tags)。
 
     按 sku 新建或更新; 已有商品的空格子保留原值; 新商品须有 name 和 price。金额为元,
-    最多两位小数。成功输出 {"imported": n, "created": x, "updated": y, "unchanged": z}。"""
+    最多两位小数。成功输出 {"imported": n, "created": x, "updated": y, "unchanged": z,
+    "held_for_review": h} (h: 名称需法务复核、已下架待审的商品数)。"""
 
     def work(session, merchant_id: int, table: Table, now, progress):
         return products_io.import_products(session, merchant_id, table, actor=ACTOR,

@@ -3,7 +3,9 @@ tags` (money in yuan, tags separated by |).
 
 Import upserts by SKU, all rows or none. For an SKU that already exists an empty cell
 keeps the stored value (so a price list with only `sku,price` reprices without touching
-stock); a new SKU needs `name` and `price`.
+stock); a new SKU needs `name` and `price`. Names go through the copy scanner while the
+file is checked: a name that blocks is a row error; one that needs the legal review is
+imported off sale and queued (`held_for_review`, see catalog.copy_review).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from siyu.db.scope import scoped
 from siyu.io.progress import NullProgress, Progress
 from siyu.io.readers import RowError, RowErrors, Table, row_errors
 from siyu.io.writers import INTEGER, MONEY
+from siyu.risk import service as copy_risk
+from siyu.risk.errors import CopyBlocked
 
 COLUMNS = ("sku", "name", "category", "price", "cost", "daily_price", "stock", "tags")
 REQUIRED = ("sku",)
@@ -79,18 +83,24 @@ def import_products(session: Session, merchant_id: int, table: Table, *, actor: 
             continue
         first_seen[sku] = row_no
         try:
-            good.append(ProductIn.model_validate(_merged(cells, stored.get(sku))))
+            data = ProductIn.model_validate(_merged(cells, stored.get(sku)))
+            copy_risk.check_copy(session, merchant_id, {"name": data.name})
+            good.append(data)
         except ValidationError as e:
             errors.extend(row_errors(row_no, e))
+        except CopyBlocked as e:  # "name: 文案含违规内容: ..." -> the row's reason
+            errors.append(RowError(row_no, e.field, e.message.split(": ", 1)[-1]))
     if errors:
         raise RowErrors(errors)
-    created = updated = 0
+    created = updated = held = 0
     progress.phase("写入", len(good))
     repriced = []
     for data in good:
         before = stored.get(data.sku)
         snapshot = None if before is None else catalog.to_out(before)
-        product, is_new = catalog.upsert(session, merchant_id, data, actor=actor, recheck=False)
+        product, is_new, review = catalog.upsert(session, merchant_id, data, actor=actor,
+                                                 recheck=False)
+        held += bool(review)
         if is_new:
             created += 1
         elif catalog.to_out(product) != snapshot:
@@ -101,7 +111,7 @@ def import_products(session: Session, merchant_id: int, table: Table, *, actor: 
         progress.advance()
     catalog.recheck_red_lines(session, merchant_id, repriced, actor=actor, now=utcnow())
     return {"imported": len(good), "created": created, "updated": updated,
-            "unchanged": len(good) - created - updated}
+            "unchanged": len(good) - created - updated, "held_for_review": held}
 
 
 def export_rows(session: Session, merchant_id: int, *,
