@@ -53,18 +53,22 @@ def _outcome(outcome: service.JoinOutcome, response: Response) -> JoinOutcomeOut
 
 
 @router.post("/groups", response_model=GroupOut, status_code=201)
-def create_group(body: GroupIn, session: Session = Depends(get_session),
+def create_group(body: GroupIn, response: Response, session: Session = Depends(get_session),
                  principal: Principal = Depends(require(*WRITE_GROUPS)),
                  now: datetime = Depends(get_now)):
+    """201; 202 when its name or rules wait for the legal copy review (`pending_review`:
+    nobody can join until approved)."""
     group = service.create_group(session, principal.merchant_id, body, now=now,
                                  actor=principal.actor)
+    if group.status == "pending_review":
+        response.status_code = 202
     return service.to_out(group)
 
 
 @router.get("/groups", response_model=GroupPage)
 def list_groups(
     kind: Literal[GROUP_KINDS] | None = None,  # type: ignore[valid-type]
-    status: Literal["active", "archived"] | None = None,
+    status: Literal["active", "pending_review", "rejected", "archived"] | None = None,
     limit: int = Query(default=50, ge=1, le=500), offset: int = Query(default=0, ge=0),
     session: Session = Depends(get_session), principal: Principal = Depends(require(*ALL_ROLES)),
 ):

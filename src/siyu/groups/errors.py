@@ -19,6 +19,32 @@ class GroupArchived(Conflict):
         super().__init__(f"group_id: 社群 {group_id} 已归档, 不能加入", field="group_id")
 
 
+class GroupPendingReview(Conflict):
+    code = "group_pending_review"
+
+    def __init__(self, group_id: int) -> None:
+        super().__init__(f"group_id: 社群 {group_id} 的名称或群规待法务复核, 暂不能加入",
+                         field="group_id")
+
+
+class GroupRejected(Conflict):
+    code = "group_rejected"
+
+    def __init__(self, group_id: int) -> None:
+        super().__init__(f"group_id: 社群 {group_id} 的名称或群规未通过法务复核, 不能加入",
+                         field="group_id")
+
+
+def require_open(group) -> None:
+    """Only an `active` group takes new members (409 naming why not)."""
+    if group.status == "archived":
+        raise GroupArchived(group.id)
+    if group.status == "pending_review":
+        raise GroupPendingReview(group.id)
+    if group.status == "rejected":
+        raise GroupRejected(group.id)
+
+
 class AlreadyInGroup(Conflict):
     code = "already_in_group"
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from siyu.groups import repository as repo
 from siyu.groups import service
 from siyu.groups.entry_review import ADMIT
-from siyu.groups.errors import AlreadyInGroup, GroupFull, LiveCodeNotFound
+from siyu.groups.errors import AlreadyInGroup, GroupFull, LiveCodeNotFound, require_open
 from siyu.groups.models import Group, GroupMembership, JoinRequest, LiveCode
 from siyu.groups.schemas import GroupIn, LiveCodeIn, LiveCodeOut, PoolGroupOut
 from siyu.members import service as members
@@ -57,7 +57,8 @@ def open_next_group(session: Session, code: LiveCode, pool: list[Group], *, now:
         session, code.merchant_id,
         GroupIn(name=name, kind=code.group_kind, owner=code.group_owner,
                 capacity=code.group_capacity),
-        now=now, actor=actor, live_code_id=code.id, pool_position=position)
+        now=now, actor=actor, live_code_id=code.id, pool_position=position,
+        cleared=position > 1)  # named after the first group, whose copy was reviewed
 
 
 def get_code(session: Session, merchant_id: int, code: str, *,
@@ -75,6 +76,9 @@ def route(session: Session, code: LiveCode, member_id: int, *, now: datetime, ac
     The caller holds the code's row lock.
     """
     pool = repo.pool(session, code.merchant_id, code.id)
+    for group in pool:  # copy waiting for (or refused by) legal: the code takes nobody
+        if group.status in ("pending_review", "rejected"):
+            require_open(group)
     scope = [g.id for g in pool]
     for group in pool:
         if group.status != "active":

@@ -20,10 +20,11 @@ from siyu.core.pii import phone_hash
 from siyu.core.settings import get_settings
 from siyu.db.scope import scoped
 from siyu.events import service as events
+from siyu.groups import copy_review
 from siyu.groups import entry_review as review_engine
 from siyu.groups import repository as repo
 from siyu.groups.entry_review import ADMIT, HOLD, EntryReviewRules, JoinFacts, Verdict
-from siyu.groups.errors import AlreadyInGroup, GroupArchived, GroupFull, NotInGroup
+from siyu.groups.errors import AlreadyInGroup, GroupFull, NotInGroup, require_open
 from siyu.groups.models import Group, GroupMembership, JoinRequest
 from siyu.groups.schemas import EntryReviewRulesIn, GroupIn, GroupOut, StayOut
 from siyu.members import repository as members_repo
@@ -85,15 +86,23 @@ def _rule_texts(rules: object, path: str = "rules") -> dict[str, str]:
 
 def create_group(session: Session, merchant_id: int, data: GroupIn, *, now: datetime,
                  actor: str, live_code_id: int | None = None,
-                 pool_position: int | None = None) -> Group:
-    # A group's name and rules are copy its members read: blocking copy is refused.
-    copy_risk.check_copy(session, merchant_id, {"name": data.name, **_rule_texts(data.rules)})
+                 pool_position: int | None = None, cleared: bool = False) -> Group:
+    """A group's name and rules are copy its members read: copy that blocks is refused
+    (422 copy_blocked naming the field); copy needing a review creates the group
+    `pending_review` (no joins) and queues it for the legal role (`copy_review`).
+    `cleared`: the copy was reviewed already (a live code's next pool group, named
+    after the approved first one)."""
+    texts = {"name": data.name, **_rule_texts(data.rules)}
+    review = {} if cleared else copy_risk.check_copy(session, merchant_id, texts)
     group = Group(merchant_id=merchant_id, name=data.name, kind=data.kind, owner=data.owner,
                   capacity=data.capacity or default_capacity(session, merchant_id),
-                  rules=data.rules, member_count=0, status="active",
+                  rules=data.rules, member_count=0,
+                  status="pending_review" if review else "active",
                   live_code_id=live_code_id, pool_position=pool_position, created_at=now)
     session.add(group)
     session.flush()
+    if review:
+        copy_review.hold(session, group, texts, review, actor=actor, now=now)
     return group
 
 
@@ -112,9 +121,9 @@ def archive_group(session: Session, merchant_id: int, group_id: int, *, actor: s
     """Archived groups take no new members; the members in them stay."""
     group = repo.require_group(session, merchant_id, group_id)
     if group.status != "archived":
-        group.status = "archived"
+        before, group.status = group.status, "archived"
         audit.record(session, merchant_id, actor=actor, action="archive", entity="group",
-                     entity_id=group.id, before={"status": "active"},
+                     entity_id=group.id, before={"status": before},
                      after={"status": "archived"})
         session.flush()
     return group
@@ -232,8 +241,7 @@ def seat_in(session: Session, merchant_id: int, group: Group, member_id: int, *,
             now: datetime, channel: str | None, live_code_id: int | None,
             request: JoinRequest | None) -> tuple[GroupMembership, int]:
     """Take a seat in this very group (409 when full or archived) and enter."""
-    if group.status != "active":
-        raise GroupArchived(group.id)
+    require_open(group)
     count = repo.take_seat(session, merchant_id, group.id)
     if count is None:
         raise GroupFull(group.id, group.capacity)
@@ -257,8 +265,7 @@ def join(session: Session, merchant_id: int, group_id: int, member_id: int, *, n
     if live_code_id is not None:
         code = repo.require_code_by_id(session, merchant_id, live_code_id)
         channel = channel or code.channel
-    if group.status != "active":
-        raise GroupArchived(group.id)
+    require_open(group)
     if repo.open_stay(session, merchant_id, [group.id], member.id) is not None:
         raise AlreadyInGroup(member.id, group.id)
     verdict, request = review_attempt(

@@ -12,7 +12,8 @@ of that module when one module handles two sources), which exposes:
 (loaded late: the source domain imports this module, not the other way round).
 What waits is held by its domain until the decision: a message is not sent, an envelope
 or flash sale is `pending_review` (not grabbable, not on sale), a coupon template is
-inactive, a promotion is `pending_review` (never applies), a product is off sale.
+inactive, a promotion is `pending_review` (never applies), a product is off sale, a
+group is `pending_review` (nobody joins).
 Copy submitted again for the same source (an edited promotion) withdraws what was
 waiting for it: only the latest version can be approved. Every decision and withdrawal
 is audit-logged.
@@ -40,6 +41,7 @@ HANDLERS: dict[str, str] = {
     "coupon_template": "siyu.coupons.copy_review",
     "promotion": "siyu.promo.copy_review",
     "product": "siyu.catalog.copy_review",
+    "group": "siyu.groups.copy_review",
 }
 STATUSES = ("pending", "approved", "rejected", "withdrawn")
 
