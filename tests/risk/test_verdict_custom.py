@@ -46,6 +46,43 @@ def test_custom_allow_suppresses_a_builtin_term():
     assert scan_text("第一品牌旗舰店", custom={"第一品牌旗舰店": "allow"}).verdict == "pass"
 
 
+def test_an_allowed_phrase_clears_only_terms_it_holds_or_takes_into_another_word():
+    # a phrase strictly inside a term clears nothing: 最 cannot switch off 全网最低
+    assert scan_text("全网最低 最佳", custom={"网最": "allow"}).verdict == "block"
+    # one that holds the term, or takes its end into another word, does
+    assert scan_text("第一财经报道", custom={"第一财经": "allow"}).verdict == "pass"
+    assert scan_text("满100有效期7天").verdict == "pass"  # 有效期 takes 有效 of 100有效
+    # an allowed phrase elsewhere in the text clears nothing else
+    found = scan_text("第一财经报道: 行业第一", custom={"第一财经": "allow"}).findings
+    assert [(f.match, f.start) for f in found] == [("第一", 10)]
+
+
+@pytest.mark.parametrize(("word", "reason"), [("最", "至少需要两个字"),
+                                              ("全网最低", "本身是广告法禁用语"),
+                                              ("ＮＯ．１", "本身是广告法禁用语")])
+def test_a_single_character_or_a_statutory_term_cannot_be_allowed(word, reason):
+    with pytest.raises(InvalidInput) as e:
+        parse_custom(f"{word},allow\n", field="--custom")
+    assert reason in e.value.message and e.value.field == "--custom"
+
+
+def test_long_texts_full_of_allowed_phrases_scan_in_linear_time():
+    import time
+
+    def cost(n: int) -> float:
+        text = "第一次最佳赏味期" * n + "全网最低"
+        t0 = time.process_time()
+        result = scan_text(text)
+        assert result.verdict == "block" and len(result.findings) == 1
+        return time.process_time() - t0
+
+    cost(200)  # warm up
+    small, large = min(cost(1_000) for _ in range(3)), min(cost(8_000) for _ in range(3))
+    # 8× the text: ~8-10× the time (allocation and GC add a little); checking every
+    # term against every allowed phrase made it ~64× (a 300 KB line took 20 s)
+    assert large < 8 * small * 4
+
+
 def test_custom_list_does_not_leak_into_the_default_scanner():
     scan_text("竞品", custom={"竞品": "block"})
     assert scan_text("竞品").verdict == "pass"

@@ -68,7 +68,10 @@ def test_every_listed_term_is_found_as_written():
     ["今天最近的门店", "第一次购买", "第一天到货", "第一步：下单", "第一时间发货", "第10名",
      "第1次", "性价比最高，级别很高", "最佳赏味期 6 个月", "满100有效期7天", "确保本次活动顺利",
      "太极品牌", "治愈系好物", "piano 1", "no.12 号色", "有效期至2026年", "最后的话",
-     "万能胶水", "首选项设置"],
+     "万能胶水", "首选项设置",
+     # found in a new-user trial: numbering, names, first-buyer mechanics, delivery
+     "第1-3件包邮", "第1、2件享折扣", "第一位下单的送礼盒", "中国第一汽车集团", "第一书记推荐",
+     "第一财经报道", "极品飞车联名款", "免费送货上门", "金额 13812345678.00 元"],
 )
 def test_near_misses_do_not_fire(text):
     assert scan_text(text).verdict == "pass", found(text)
@@ -81,3 +84,16 @@ def test_allowed_phrase_suppresses_only_what_it_overlaps():
 def test_clause_boundary_is_not_a_disguise_but_even_spacing_is():
     assert found("性价比最高，级别很高") == []
     assert found("全，网，最，低") == [("ad_absolute", "全，网，最，低", 0, 7)]
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("第壹名", "第壹"),  # formal numerals (大写数字) read as 一
+    ("销量冠军", "销量冠军"),
+    ("百分之一百有效", "百分之一百有效"),
+    ("第1名, 第1-3件包邮", "第1"),  # the rank still fires beside a numbering
+    ("行业第一、第二", "第一"),  # a list after a Chinese numeral is no numbering of digits
+])
+def test_trial_evasions_and_claims_fire(text, match):
+    result = scan_text(text)
+    assert result.verdict == "block", found(text)
+    assert result.findings[0].match == match

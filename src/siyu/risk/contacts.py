@@ -131,6 +131,8 @@ def find_phones(t: str, starts: Iterable[int] | None = None) -> list[tuple[int, 
         after = _skip(t, b, 1, p.removable_char) if spaced else b
         if after < len(t) and t[after] in neighbours:
             continue
+        if t[b : b + 1] in (".", "．") and t[b + 1 : b + 2].isdigit():
+            continue  # 13812345678.00 元: an amount
         out.append((a, b))
     return out
 

@@ -7,16 +7,38 @@ Two formats:
   and lines starting with `#` are skipped.
 
 Levels: `block` makes the verdict block, `review` asks for a human review, `allow`
-suppresses built-in findings that overlap the phrase (白名单).
+suppresses the built-in findings that lie inside an occurrence of the phrase (白名单:
+第一财经 clears the 第一 in 第一财经, nothing else). An allowed phrase must be at least
+two characters and must not be an Advertising-Law term itself (`allow_problem`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 
 from siyu.core.errors import InvalidInput
+from siyu.risk.lexicon import GROUPS
 from siyu.risk.normalise import normalise_term
-from siyu.risk.scanner import LEVELS, CustomWord
+from siyu.risk.scanner import BLOCKING_CATEGORIES, LEVELS, CustomWord
+
+
+@functools.cache
+def _blocking_terms() -> frozenset[str]:
+    return frozenset(normalise_term(term) for g in GROUPS if g.category in BLOCKING_CATEGORIES
+                     for term, _ in g.terms)
+
+
+def allow_problem(word: str) -> str | None:
+    """Why `word` cannot be an allowed phrase, or None: a single character (it would
+    clear nothing and reads like a mistake), or a blocking built-in term itself (the
+    allow-list would switch off a statutory term)."""
+    key = normalise_term(word)
+    if len(key) < 2:
+        return f"白名单词 {word!r} 至少需要两个字"
+    if key in _blocking_terms():
+        return f"{word!r} 本身是广告法禁用语, 不能加入白名单"
+    return None
 
 
 def _word(word: object, level: object, suggestion: object, where: str, field: str) -> CustomWord:
@@ -26,6 +48,9 @@ def _word(word: object, level: object, suggestion: object, where: str, field: st
         raise InvalidInput(
             f"{field}: {where}: 级别必须是 {'/'.join(LEVELS)}, 不是 {level!r}", field=field
         )
+    problem = allow_problem(word) if level == "allow" else None
+    if problem:
+        raise InvalidInput(f"{field}: {where}: {problem}", field=field)
     if suggestion is not None and not isinstance(suggestion, str):
         raise InvalidInput(f"{field}: {where}: suggestion 必须是字符串", field=field)
     return CustomWord(word.strip(), str(level), suggestion or None)

@@ -5,7 +5,8 @@ Two views of a text are used:
 - the *folded* text: the same length as the original, character for character —
   full-width letters and digits → ASCII, upper → lower case, traditional → simplified
   (OpenCC t2s, per character), circled/superscript/Suzhou digits → ASCII digits,
-  enclosed ideograph numerals (㈠ ㊀) → 一…十, a few Cyrillic/Greek look-alikes → ASCII.
+  enclosed ideograph numerals (㈠ ㊀) and formal numerals (壹 贰) → 一…十, a few
+  Cyrillic/Greek look-alikes → ASCII.
   Offsets in it are offsets in the original.
 - the *compact* text: the folded text without removable characters (spaces,
   punctuation, symbols, emoji, zero-width and other format characters), which evasion
@@ -44,6 +45,7 @@ _NFKC_BLOCKS = (
     range(0x1F100, 0x1F1E6),  # 🄁 🄰 🅐 squared/circled letters
 )
 _HAN_NUMERALS = "一二三四五六七八九十"
+_FORMAL_NUMERALS = "壹贰叁肆伍陆柒捌玖拾"
 _LOOKALIKES = {
     "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
     "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
@@ -112,6 +114,7 @@ def _fold_map() -> dict[int, str]:
     for i, numeral in enumerate(_HAN_NUMERALS):
         m[0x3220 + i] = numeral  # ㈠…㈩
         m[0x3280 + i] = numeral  # ㊀…㊉
+        m[ord(_FORMAL_NUMERALS[i])] = numeral  # 壹…拾 (大写数字): 第壹 reads 第一
     for k, v in _LOOKALIKES.items():
         m[ord(k)] = v
         upper = k.upper()

@@ -46,6 +46,8 @@ LEVELS = ("block", "review", "allow")
 # Punctuation that ends a clause: a word read across it is two words, not a disguise,
 # unless every gap of the word is filled (全，网，最，低).
 _CLAUSE = re.compile("[，。！？；：、…,!?;:\n]")
+# After a term ending in a digit (第1): a range or list of numbers follows.
+_NUMBERING = re.compile("[ ]*[-~～—至到、,，/][ ]*[0-9]")
 
 
 class Finding(NamedTuple):
@@ -213,14 +215,15 @@ class Scanner:
             return []
         if len(terms) > 1:
             terms.sort(key=_leftmost_longest)
+        inside_allowed = _Cover(allowed) if allowed else None
         out: list[Finding] = []
         taken: dict[str, int] = {}  # per category: end of the last chosen match
         back: _Back | None = None
         for cs, ce, e in terms:
             if cs < taken.get(e.category, 0):
                 continue  # leftmost-longest within a category
-            if allowed and any(cs < ae and a_s < ce for a_s, ae in allowed):
-                continue
+            if inside_allowed is not None and inside_allowed(cs, ce):
+                continue  # 第一 in 第一次: another word holds the term
             a, b = cs, ce
             if pieces is not None:  # matched in the compact view: map back
                 if back is None:
@@ -232,6 +235,8 @@ class Scanner:
                 continue  # "piano 1" is not NO.1
             if e.edge_end and b < len(t) and _is_word_char(t[b]):
                 continue  # 第10 is not 第1
+            if e.edge_end and t[b - 1].isdigit() and _NUMBERING.match(t, b):
+                continue  # 第1-3件, 第1、2件: a numbering of items, not a rank
             taken[e.category] = ce
             out.append(Finding(e.category, text[a:b], a, b, e.rule, e.suggestion, e.blocks))
         return out
@@ -261,6 +266,25 @@ def _by_start(f: Finding) -> tuple[int, int]:
 
 def _leftmost_longest(x: tuple[int, int, _Entry]) -> tuple[int, int]:
     return x[0], x[0] - x[1]
+
+
+class _Cover:
+    """Is a term's span cleared by an allowed phrase? It is when an allowed span overlaps
+    it at one of its ends or beyond: 第一次 holds 第一, 有效期 takes the 有效 of 100有效
+    into another word. An allowed span strictly inside a term (最 in 全网最低) clears
+    nothing. Log time per question, so long texts full of allowed phrases stay linear."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans.sort()
+        self.starts = [a for a, _ in spans]
+        self.reach = list(accumulate((b for _, b in spans), max))  # furthest end so far
+
+    def __call__(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.starts, start) - 1  # allowed starting at or before
+        if i >= 0 and self.reach[i] > start:
+            return True
+        j = bisect.bisect_left(self.starts, end) - 1  # allowed starting inside the term
+        return j >= 0 and self.reach[j] >= end
 
 
 class _Back:
