@@ -23,7 +23,7 @@ from siyu.coupons.schemas import (
 )
 from siyu.deps import ALL_ROLES, get_now, get_runtime, get_session, require, require_released
 from siyu.hot import Hot
-from siyu.hot.deps import get_hot
+from siyu.hot.deps import get_hot, request_key
 from siyu.merchants.service import Principal
 
 router = APIRouter(tags=["coupons 优惠券"])
@@ -114,7 +114,7 @@ def claim(template_id: int, body: ClaimIn, session: Session = Depends(get_sessio
           hot: Hot = Depends(get_hot),
           idempotency_key: str | None = Header(default=None, max_length=100)):
     coupon = service.claim(session, hot, principal.merchant_id, template_id, body.member_id,
-                           idem_key=idempotency_key or uuid.uuid4().hex, now=now)
+                           idem_key=request_key(idempotency_key), now=now)
     return service.coupon_out(coupon, now=now)
 
 

@@ -5,14 +5,13 @@ Creating answers 201, or 202 when the name waits for the legal review (status
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Header, Response
 from sqlalchemy.orm import Session
 
 from siyu.deps import ALL_ROLES, get_now, get_session, require
-from siyu.flashsale import service
+from siyu.flashsale import rounds, service
 from siyu.flashsale.schemas import (
     BuyIn,
     BuyOut,
@@ -22,7 +21,7 @@ from siyu.flashsale.schemas import (
     SessionsIn,
 )
 from siyu.hot import Hot
-from siyu.hot.deps import get_hot
+from siyu.hot.deps import get_hot, request_key
 from siyu.merchants.service import Principal
 
 router = APIRouter(tags=["flash sales 秒杀"])
@@ -64,7 +63,7 @@ def buy(sale_id: int, body: BuyIn, session: Session = Depends(get_session),
         hot: Hot = Depends(get_hot),
         idempotency_key: str | None = Header(default=None, max_length=100)):
     order_id = service.buy(session, hot, principal.merchant_id, sale_id, body.member_id,
-                           body.qty, idem_key=idempotency_key or uuid.uuid4().hex, now=now)
+                           body.qty, idem_key=request_key(idempotency_key), now=now)
     return BuyOut(order_id=order_id)
 
 
@@ -76,11 +75,14 @@ def get_flash_sale(sale_id: int, session: Session = Depends(get_session),
 
 
 @router.post("/flash-sales/{sale_id}/return-round", response_model=FlashSaleOut,
-             status_code=201)
-def return_round(sale_id: int, body: ReturnRoundIn, session: Session = Depends(get_session),
+             status_code=201, responses={200: {"description": "返场已存在: 返回同一场"}})
+def return_round(sale_id: int, body: ReturnRoundIn, response: Response,
+                 session: Session = Depends(get_session),
                  principal: Principal = Depends(require(*WRITE)),
                  now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
-    """返场: 未售出的库存在新的时间段再卖一轮。"""
-    child = service.return_round(session, hot, principal.merchant_id, sale_id, body, now=now,
-                                 actor=principal.actor)
+    """返场: 未售出的库存在新的时间段再卖一轮 (结束后、结算前后均可, 每场一次)。"""
+    child, created = rounds.return_round(session, hot, principal.merchant_id, sale_id, body,
+                                         now=now, actor=principal.actor)
+    if not created:
+        response.status_code = 200
     return service.to_out(session, hot, child, now=now)

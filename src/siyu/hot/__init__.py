@@ -21,9 +21,11 @@ import threading
 from siyu.hot.facade import Hot
 from siyu.hot.ledger import on_ledger
 from siyu.hot.types import (
+    API_KEY_PREFIX,
     HotBackend,
     HotError,
     HotUnavailable,
+    KeyReused,
     LimitReached,
     NotHeld,
     PoolEmpty,
@@ -33,7 +35,8 @@ from siyu.hot.types import (
     Taken,
 )
 
-__all__ = ["Hot", "HotBackend", "HotError", "HotUnavailable", "LimitReached", "NotHeld",
+__all__ = ["API_KEY_PREFIX", "Hot", "HotBackend", "HotError", "HotUnavailable", "KeyReused",
+           "LimitReached", "NotHeld",
            "PoolEmpty", "PoolNotFound", "PoolState", "Reconciliation", "Taken", "backend_for",
            "on_ledger", "set_backend"]
 

@@ -149,6 +149,14 @@ def find(session: Session, info: PoolInfo, member_id: int, idem_key: str) -> Tak
     return None if row is None else from_row(info.key, row, replayed=True)
 
 
+def find_key(session: Session, info: PoolInfo, idem_key: str) -> Taken | None:
+    """The take made with a client's key in this pool, whichever member made it."""
+    row = session.scalars(select(HotTake).where(
+        HotTake.pool_id == info.id, HotTake.idem_key == idem_key,
+        HotTake.kind == "take").limit(1)).one_or_none()
+    return None if row is None else from_row(info.key, row, replayed=True)
+
+
 class LedgerWriter:
     """Writes Redis takes to the database in batches, a few milliseconds behind.
 

@@ -19,7 +19,8 @@ local K = {base .. ':meta', base .. ':held', base .. ':idem', base .. ':log', ba
 # "member|units|limit|amount|at|idem_key" (the key last, it may hold "|"), and one
 # string back whose first letter is the outcome: o(k) / r(eplay) + record, t(aken) +
 # "seq|amount|shares" (the caller knows the rest), l(imit) / n(ot held) + units held,
-# e(mpty), s(hares pool), m(issing pool).
+# e(mpty), s(hares pool), m(issing pool), x (a client's key, "api:…", already used by
+# another member or quantity: its owner is kept in ":idem" under "k:" .. key).
 _ARGS = """
 local member, n, limit, amount, at, idem = string.match(ARGV[1],
   '^(%d+)|(%d+)|(%d*)|(%d*)|(%d+)|(.*)$')
@@ -42,6 +43,11 @@ if mkey and redis.call('SISMEMBER', mkey, member) == 0 then
 end
 local meta = redis.call('HMGET', K[1], 'remaining', 'limit', 'shares', 'taken', 'seq')
 if not meta[1] then return 'm' end
+local client = string.sub(idem, 1, 4) == 'api:'
+if client then
+  local owner = redis.call('HGET', K[3], 'k:' .. idem)
+  if owner and owner ~= member .. '|' .. n then return 'x' end
+end
 local prev = redis.call('HGET', K[3], f)
 if prev then return 'r' .. prev end
 if limit == '' then limit = meta[2] end
@@ -66,6 +72,7 @@ redis.call('HINCRBY', K[2], member, n)
 local rec = cjson.encode({seq, 'take', tonumber(member), n, total, idem, at, shares})
 redis.call('RPUSH', K[4], rec)
 redis.call('HSET', K[3], f, rec)
+if client then redis.call('HSET', K[3], 'k:' .. idem, member .. '|' .. n) end
 return 't' .. seq .. '|' .. total .. '|' .. table.concat(shares, ',')
 end
 """

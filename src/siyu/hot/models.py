@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from siyu.db.base import Base, BigId, JSONType, TenantMixin, UTCDateTime
@@ -58,6 +58,8 @@ class HotTake(Base, TenantMixin):
     __table_args__ = (
         UniqueConstraint("pool_id", "seq"),
         UniqueConstraint("pool_id", "member_id", "idem_key"),
+        # a client's Idempotency-Key is looked up whoever used it (sql.SqlBackend.take)
+        Index("ix_hot_takes_pool_id_idem_key", "pool_id", "idem_key"),
     )
     pool_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("hot_pools.id", ondelete="CASCADE"), nullable=False

@@ -28,6 +28,7 @@ from siyu.hot.models import HotPool
 from siyu.hot.sql import compare, insert_pool, make_state
 from siyu.hot.types import (
     HotUnavailable,
+    KeyReused,
     LimitReached,
     NotHeld,
     PoolEmpty,
@@ -172,6 +173,8 @@ class RedisBackend:
                 self.members.verify(session, member_of, member_id)
                 info, status, rest = self._fast(self._take, session, key, member_id, n,
                                                 limit, amount, now, idem_key)
+        if status == b"x":
+            raise KeyReused()
         if status == b"l":
             raise LimitReached("已达每人上限", held=int(rest), field="member_id")
         if status == b"e":

@@ -30,6 +30,8 @@ from siyu.hot import ledger as lg
 from siyu.hot.ledger import PoolInfo
 from siyu.hot.models import HotHolding, HotPool, HotTake
 from siyu.hot.types import (
+    API_KEY_PREFIX,
+    KeyReused,
     LimitReached,
     NotHeld,
     PoolEmpty,
@@ -99,13 +101,15 @@ class SqlBackend:
     # -- take -------------------------------------------------------------------------
 
     def _precheck(self, session: Session, key: str, member_id: int):
-        """(info, remaining, held) from one non-locking read; reloads a stale cache."""
+        """(info, remaining, held) from one non-locking read; reloads a stale cache.
+        `held` is None when the member never took from the pool (no holdings row), 0
+        when everything they took was given back."""
         info = self._infos(session, key)
         row = session.execute(PRECHECK, {"p": info.id, "m": member_id}).one_or_none()
         if row is None or row[0] != key:
             info = self._infos(session, key, stale=info)
             row = session.execute(PRECHECK, {"p": info.id, "m": member_id}).one()
-        return info, row[1], row[2] or 0
+        return info, row[1], row[2]
 
     def take(self, session: Session, key: str, member_id: int, n: int = 1, *,
              idem_key: str, now: datetime, limit: int | None = None,
@@ -114,10 +118,17 @@ class SqlBackend:
             raise InvalidInput("qty: 至少为 1", field="qty")
         info, remaining, held = self._precheck(session, key, member_id)
         limit = info.limit if limit is None else limit
-        if held:
+        if idem_key.startswith(API_KEY_PREFIX):  # a client's key: whoever used it first
+            stored = lg.find_key(session, info, idem_key)
+            if stored is not None:
+                if (stored.member_id, stored.units) != (member_id, n):
+                    raise KeyReused()
+                return stored
+        elif held is not None:  # took before (maybe given back since): a retry replays
             stored = lg.find(session, info, member_id, idem_key)
             if stored is not None:
                 return stored
+        held = held or 0
         if held + n > limit:
             raise LimitReached(f"已达每人上限 {limit}", held=held, field="member_id")
         if remaining < n:

@@ -16,7 +16,7 @@ from typing import Literal, Protocol
 
 from sqlalchemy.orm import Session
 
-from siyu.core.errors import Conflict, Gone, NotFound, SiyuError
+from siyu.core.errors import Conflict, Gone, InvalidInput, NotFound, SiyuError
 
 Ledger = Literal["session", "background"]
 
@@ -90,6 +90,21 @@ class LimitReached(HotError, Conflict):
 
 class NotHeld(HotError, Conflict):
     code = "not_held"
+
+
+# A client's Idempotency-Key (contract 9) reaches the hot backend with this prefix: a
+# retry with the key returns the first answer; the same key for another member or
+# another quantity in the same pool is refused (KeyReused). Internal keys (release:,
+# expire, seed...) are scoped per member as before.
+API_KEY_PREFIX = "api:"
+
+
+class KeyReused(HotError, InvalidInput):
+    code = "idempotency_mismatch"
+
+    def __init__(self) -> None:
+        super().__init__("Idempotency-Key: 该键已用于另一会员或另一数量的请求, 请换一个新键",
+                         field="Idempotency-Key")
 
 
 class HotUnavailable(HotError):

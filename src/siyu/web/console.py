@@ -1,6 +1,7 @@
 """Console routes under /console (server-rendered, zh-CN first). Thin: resolve who is
 signed in and the language, call `views`, render a template. The promotion pages
-(促销, 审批, 优惠券, 价保) live in `promo_console` and are included here."""
+(促销, 审批, 优惠券, 价保) live in `promo_console`, the 秒杀, 红包 and 法务复核 pages in
+`hot_console`; both are included here."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from siyu.core.errors import Unauthorized
 from siyu.core.i18n import t
 from siyu.deps import get_now, get_session
 from siyu.merchants.service import authenticate
-from siyu.web import auth, promo_console, rendering, views
+from siyu.web import auth, hot_console, promo_console, rendering, views
 from siyu.web.rendering import STATIC_DIR, render
 
 __all__ = ["STATIC_DIR", "router"]
@@ -90,3 +91,4 @@ def groups(request: Request, page: int = Query(default=1, ge=1, le=100_000),
 
 
 router.include_router(promo_console.router)
+router.include_router(hot_console.router)

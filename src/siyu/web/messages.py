@@ -1,5 +1,6 @@
 """The console's messages for its promotion pages (促销, 审批, 优惠券, 价保) in zh-CN and en,
-and `t()`: these first, then the shared catalogue of `siyu.core.i18n`.
+those of the 秒杀, 红包 and 法务复核 pages (`hot_messages`), and `t()`: these first, then
+the shared catalogue of `siyu.core.i18n`.
 
 Kept beside the pages that use them so the console can grow without touching core;
 the keys follow the same scheme as `siyu.core.i18n.MESSAGES` and may move there.
@@ -8,6 +9,7 @@ the keys follow the same scheme as `siyu.core.i18n.MESSAGES` and may move there.
 from __future__ import annotations
 
 from siyu.core import i18n
+from siyu.web import hot_messages
 
 
 def _m(zh: str, en: str) -> dict[str, str]:
@@ -159,6 +161,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pp.status.owed": _m("待退款", "Owed"),
     "pp.status.paid": _m("已退款", "Refunded"),
 }
+MESSAGES.update(hot_messages.MESSAGES)
 
 
 def t(key: str, lang: str = "zh-CN") -> str:

@@ -1,6 +1,6 @@
 """Read-only lookups the console's pages need beyond what the domain services offer,
 every statement scoped by merchant: filter options, coupon use counts, price drops and
-the refunds they owe."""
+the refunds they owe, the pages of flash sales and envelopes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from siyu.coupons.models import MemberCoupon
+from siyu.db.scope import scoped
+from siyu.flashsale.models import FlashSale
+from siyu.hongbao.models import Envelope
 from siyu.members.models import Member, Tag
 from siyu.orders.models import Order
 from siyu.promo.models import PriceDrop, PriceProtectionRefund
+from siyu.risk.models import CopyReview
 
 
 def tag_names(session: Session, merchant_id: int) -> list[str]:
@@ -26,6 +30,34 @@ def channels(session: Session, merchant_id: int) -> list[str]:
                                          Member.channel.is_not(None))
             .group_by(Member.channel).order_by(Member.channel))
     return list(session.scalars(stmt))
+
+
+def _newest_first(session: Session, stmt, model, *, limit: int, offset: int) -> tuple[list, int]:
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(model.created_at.desc(), model.id.desc())
+                           .limit(limit).offset(offset))
+    return list(rows), int(total)
+
+
+def flash_sales(session: Session, merchant_id: int, *, limit: int,
+                offset: int) -> tuple[list[FlashSale], int]:
+    """秒杀 sessions (return rounds too), newest first, and how many there are."""
+    return _newest_first(session, scoped(FlashSale, merchant_id), FlashSale, limit=limit,
+                         offset=offset)
+
+
+def envelopes(session: Session, merchant_id: int, *, limit: int,
+              offset: int) -> tuple[list[Envelope], int]:
+    """红包 (a rain's envelopes too), newest first, and how many there are."""
+    return _newest_first(session, scoped(Envelope, merchant_id), Envelope, limit=limit,
+                         offset=offset)
+
+
+def review_counts(session: Session, merchant_id: int) -> dict[str, int]:
+    """法务复核 records per status (pending, approved, ...)."""
+    stmt = (select(CopyReview.status, func.count()).where(CopyReview.merchant_id == merchant_id)
+            .group_by(CopyReview.status))
+    return {status: int(n) for status, n in session.execute(stmt)}
 
 
 # -- coupons (优惠券) ------------------------------------------------------------------------
