@@ -22,3 +22,56 @@ def test_unknown_route_is_json_404(api):
 def test_openapi_is_served(client):
     doc = client.get("/openapi.json").json()
     assert "/api/v1/members" in doc["paths"]
+
+
+def test_unknown_paths_and_methods_answer_chinese_json(client):
+    r = client.get("/api/v1/nothing-here")
+    assert r.status_code == 404
+    assert r.json()["error"] == {"code": "not_found", "field": None,
+                                 "message": "接口不存在: /api/v1/nothing-here"}
+    r = client.delete("/healthz")
+    assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
+    assert r.json()["error"]["message"] == "/healthz 不支持 DELETE 请求"
+    assert "GET" in r.headers["allow"]
+
+
+def test_a_busy_database_is_503_json_and_a_crash_500_json(runtime):
+    from fastapi.testclient import TestClient
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from siyu.app import create_app
+
+    app = create_app(runtime)
+
+    def locked():
+        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+    def pool_full():
+        raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached")
+
+    def bug():
+        raise RuntimeError("boom")
+
+    for path, fn in (("/locked", locked), ("/pool", pool_full), ("/bug", bug)):
+        app.add_api_route(path, fn)
+    client = TestClient(app, raise_server_exceptions=False)
+    for path in ("/locked", "/pool"):
+        r = client.get(path)
+        assert (r.status_code, r.json()["error"]["code"]) == (503, "busy")
+        assert r.headers["retry-after"] == "1" and "Idempotency-Key" in r.json()["error"]["message"]
+    r = client.get("/bug")
+    assert (r.status_code, r.json()["error"]["code"]) == (500, "internal_error")
+    assert "boom" not in r.text
+
+
+def test_request_threads_never_outnumber_the_database_pool(runtime):
+    from siyu.app import request_threads
+    from siyu.db.engine import make_engine
+
+    engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    try:
+        assert request_threads(type(runtime)(runtime.settings, engine, runtime.sessions,
+                                             runtime.clock)) == 28  # 10 + 20 - 2
+    finally:
+        engine.dispose()
