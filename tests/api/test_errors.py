@@ -75,3 +75,14 @@ def test_request_threads_never_outnumber_the_database_pool(runtime):
                                              runtime.clock)) == 28  # 10 + 20 - 2
     finally:
         engine.dispose()
+
+
+def test_an_unknown_member_in_a_body_is_named_by_its_field(api):
+    r = api.post("/api/v1/orders", json={"member_id": 999_999, "lines": [
+        {"sku": "X", "qty": 1, "price": "1.00"}]})
+    assert r.status_code == 404, r.text
+    assert r.json()["error"] == {"code": "member_not_found", "field": "member_id",
+                                 "message": "member_id: 会员 999999 不存在"}
+    r = api.get("/api/v1/members/999999")
+    assert (r.json()["error"]["field"], r.json()["error"]["message"]) == (
+        "id", "id: 会员 999999 不存在")

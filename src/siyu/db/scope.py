@@ -36,13 +36,16 @@ def get_scoped(session: Session, model: type[T], merchant_id: int, row_id: int) 
 
 def require_scoped(
     session: Session, model: type[T], merchant_id: int, row_id: int, what: str, *,
-    for_update: bool = False,
+    for_update: bool = False, field: str = "id",
 ) -> T:
+    """The merchant's row, or 404 `<what>_not_found` naming `field` (where the id came
+    from: "id" for the path's own resource, "member_id" for a body's member...)."""
     stmt = scoped(model, merchant_id).where(model.id == row_id)  # type: ignore[attr-defined]
     if for_update:
         stmt = stmt.with_for_update()
     row = session.scalars(stmt).one_or_none()
     if row is None:
         label = LABELS.get(what, what)
-        raise NotFound(f"{label} {row_id} 不存在", field="id", code=f"{what}_not_found")
+        raise NotFound(f"{field}: {label} {row_id} 不存在", field=field,
+                       code=f"{what}_not_found")
     return row

@@ -16,8 +16,9 @@ def get(session: Session, merchant_id: int, member_id: int) -> Member | None:
     return get_scoped(session, Member, merchant_id, member_id)
 
 
-def require(session: Session, merchant_id: int, member_id: int) -> Member:
-    return require_scoped(session, Member, merchant_id, member_id, "member")
+def require(session: Session, merchant_id: int, member_id: int, *,
+            field: str = "id") -> Member:
+    return require_scoped(session, Member, merchant_id, member_id, "member", field=field)
 
 
 def by_external_id(session: Session, merchant_id: int, external_id: str) -> Member | None:

@@ -99,10 +99,14 @@ def get(session: Session, merchant_id: int, member_id: int) -> MemberOut:
     return to_out(session, merchant_id, [repo.require(session, merchant_id, member_id)])[0]
 
 
-def require_active(session: Session, merchant_id: int, member_id: int) -> Member:
-    member = repo.require(session, merchant_id, member_id)
+def require_active(session: Session, merchant_id: int, member_id: int, *,
+                   field: str = "member_id") -> Member:
+    """A member of the merchant not erased, or 404 member_not_found naming `field` (the
+    request field the id came from)."""
+    member = repo.require(session, merchant_id, member_id, field=field)
     if member.erased_at is not None:
-        raise NotFound(f"member {member_id} 已删除", field="member_id", code="member_not_found")
+        raise NotFound(f"{field}: 会员 {member_id} 已删除", field=field,
+                       code="member_not_found")
     return member
 
 
