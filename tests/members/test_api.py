@@ -71,3 +71,15 @@ def test_delete_erases_personal_data(api):
     assert body["nickname"] is None and body["phone"] is None and body["erased"] is True
     audit = api.get("/api/v1/audit", params={"entity": "member", "entity_id": mid}).json()
     assert all("13987654321" not in str(e) and "李娜" not in str(e) for e in audit["items"])
+
+
+def test_tag_changes_are_audited_with_who_before_and_after(api):
+    m = api.post("/api/v1/members", json={"external_id": "tag-audit"}).json()["id"]
+    api.post(f"/api/v1/members/{m}/tags", json={"tags": ["VIP"]})
+    api.post(f"/api/v1/members/{m}/tags", json={"tags": ["VIP"]})  # no change: no entry
+    api.delete(f"/api/v1/members/{m}/tags/VIP")
+    entries = [e for e in api.get("/api/v1/audit", params={"entity": "member"}).json()["items"]
+               if e["entity_id"] == m and e["action"] in ("tag", "untag")]
+    assert [(e["action"], e["before"], e["after"]) for e in reversed(entries)] == [
+        ("tag", {"tags": []}, {"tags": ["VIP"]}), ("untag", {"tags": ["VIP"]}, {"tags": []})]
+    assert all(e["actor"] for e in entries)

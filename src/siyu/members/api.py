@@ -53,7 +53,8 @@ def list_members(
 def tag_member(member_id: int, body: TagsIn, session: Session = Depends(get_session),
                principal: Principal = Depends(require(*WRITE_MEMBERS))):
     service.require_active(session, principal.merchant_id, member_id)
-    service.add_tags(session, principal.merchant_id, member_id, body.tags, kind=body.kind)
+    service.add_tags(session, principal.merchant_id, member_id, body.tags, kind=body.kind,
+                     actor=principal.actor)
     return service.get(session, principal.merchant_id, member_id)
 
 
@@ -61,7 +62,7 @@ def tag_member(member_id: int, body: TagsIn, session: Session = Depends(get_sess
 def untag_member(member_id: int, tag: str, session: Session = Depends(get_session),
                  principal: Principal = Depends(require(*WRITE_MEMBERS))):
     service.require_active(session, principal.merchant_id, member_id)
-    service.remove_tag(session, principal.merchant_id, member_id, tag)
+    service.remove_tag(session, principal.merchant_id, member_id, tag, actor=principal.actor)
     return service.get(session, principal.merchant_id, member_id)
 
 

@@ -125,29 +125,46 @@ def ensure_tags(session: Session, merchant_id: int, names: list[str], kind: str 
 
 
 def add_tags(session: Session, merchant_id: int, member_id: int, names: list[str], *,
-             source: str = "manual", kind: str = "manual") -> list[str]:
+             source: str = "manual", kind: str = "manual",
+             actor: str | None = None) -> list[str]:
+    """Tag the member; with `actor` (a person's change, not an import's) a change is
+    audit-logged with the tags before and after."""
     for name in names:
         if not name.strip() or len(name) > 50:
             raise InvalidInput("tags: 标签须为 1–50 字", field="tags")
     tags = ensure_tags(session, merchant_id, names, kind)
     have = {r.tag_id for r in repo.member_tag_rows(session, merchant_id, member_id)}
+    before = repo.tags_of(session, merchant_id, [member_id])[member_id] if actor else None
     for name in names:
         if tags[name].id not in have:
             session.add(MemberTag(merchant_id=merchant_id, member_id=member_id,
                                   tag_id=tags[name].id, source=source))
             have.add(tags[name].id)
     session.flush()
-    return repo.tags_of(session, merchant_id, [member_id])[member_id]
+    after = repo.tags_of(session, merchant_id, [member_id])[member_id]
+    _audit_tags(session, merchant_id, member_id, "tag", before, after, actor)
+    return after
 
 
-def remove_tag(session: Session, merchant_id: int, member_id: int, name: str) -> list[str]:
+def remove_tag(session: Session, merchant_id: int, member_id: int, name: str, *,
+               actor: str | None = None) -> list[str]:
+    before = repo.tags_of(session, merchant_id, [member_id])[member_id]
     tag = repo.tag_by_name(session, merchant_id, name)
     if tag is not None:
         for row in repo.member_tag_rows(session, merchant_id, member_id):
             if row.tag_id == tag.id:
                 session.delete(row)
         session.flush()
-    return repo.tags_of(session, merchant_id, [member_id])[member_id]
+    after = repo.tags_of(session, merchant_id, [member_id])[member_id]
+    _audit_tags(session, merchant_id, member_id, "untag", before, after, actor)
+    return after
+
+
+def _audit_tags(session: Session, merchant_id: int, member_id: int, action: str,
+                before: list[str] | None, after: list[str], actor: str | None) -> None:
+    if actor is not None and before is not None and sorted(before) != sorted(after):
+        audit.record(session, merchant_id, actor=actor, action=action, entity="member",
+                     entity_id=member_id, before={"tags": before}, after={"tags": after})
 
 
 def erase(session: Session, merchant_id: int, member_id: int, *, now: datetime,
