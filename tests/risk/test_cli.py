@@ -75,3 +75,25 @@ def test_unreadable_inputs_exit_2_with_one_line_naming_the_argument(tmp_path):
     r = run("--custom", str(words), "--text", "x")
     assert (r.returncode, r.stdout) == (2, "")
     assert r.stderr.startswith("--custom: ") and "第 1 行" in r.stderr
+
+
+def test_scan_with_a_merchants_saved_words(api, runtime):
+    from typer.testing import CliRunner
+
+    from siyu.cli import app
+
+    r = api.put("/api/v1/risk/rules", json={"copy_words": [
+        {"word": "秒杀价", "level": "review"}, {"word": "第一财经", "level": "allow"}]})
+    assert r.status_code == 200, r.text
+    url, merchant = runtime.settings.database_url, str(api.merchant_id)
+    out = CliRunner().invoke(app, ["risk", "scan", "--text", "本店秒杀价, 第一财经报道",
+                                   "--merchant", merchant, "--db", url])
+    assert out.exit_code == 0, out.output
+    line = json.loads(out.stdout)
+    assert line["verdict"] == "review"
+    assert [(f["category"], f["match"]) for f in line["findings"]] == [("custom", "秒杀价")]
+    missing = CliRunner().invoke(app, ["risk", "scan", "--text", "x", "--merchant", "999999",
+                                       "--db", url])
+    assert missing.exit_code == 2 and "--merchant: 商户 999999 不存在" in missing.output
+    alone = CliRunner().invoke(app, ["risk", "scan", "--text", "x", "--db", url])
+    assert alone.exit_code == 2 and "--merchant" in alone.output

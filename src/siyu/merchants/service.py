@@ -83,7 +83,11 @@ def get_merchant(session: Session, merchant_id: int) -> Merchant:
 def resolve_merchant(session: Session, merchant_id: int | None) -> Merchant:
     """`--merchant` may be omitted when the database holds exactly one merchant."""
     if merchant_id is not None:
-        return get_merchant(session, merchant_id)
+        merchant = session.get(Merchant, merchant_id)
+        if merchant is None:
+            raise NotFound(f"--merchant: 商户 {merchant_id} 不存在", field="--merchant",
+                           code="merchant_not_found")
+        return merchant
     count = session.scalar(select(func.count()).select_from(Merchant))
     if count == 1:
         return session.scalars(select(Merchant)).one()

@@ -51,11 +51,19 @@ def scan(
         help="商户自定义词表: JSON ([{word, level, suggestion}] 或 {word: level}) "
         "或每行 `词,级别[,建议]`; 级别 block (拦截, 默认) / review (复核) / allow (白名单)",
     ),
+    merchant: int | None = typer.Option(
+        None, "--merchant", help="同时使用该商户在系统中保存的自定义词表 (与发送时一致)"),
+    db: str | None = typer.Option(None, "--db", help="数据库 URL (与 --merchant 一起用)"),
 ):
     """扫描文案: 每行一条, 输出 JSONL (verdict: block / review / pass)。"""
     if text is not None and source is not None:
         raise InvalidInput("FILE: 不能同时给出 --text 和 FILE", field="FILE")
+    if db is not None and merchant is None:
+        raise InvalidInput("--merchant: 给出 --db 时须指定商户, 以读取其自定义词表",
+                           field="--merchant")
     words = parse_custom(_read(custom, "--custom"), field="--custom") if custom else ()
+    if merchant is not None:
+        words = _merchant_words(db, merchant) + words
     data = text if text is not None else _read(source or "-", "FILE")
     scanner = scanner_for(words) if words else default_scanner()
     lines = _lines(data)
@@ -73,6 +81,16 @@ def scan(
                                        strict=True)
         ]
         sys.stdout.write("\n".join(out) + "\n")
+
+
+def _merchant_words(db: str | None, merchant: int) -> tuple:
+    """The merchant's saved copy words (风控规则 copy_words), as sends are checked."""
+    from siyu.clikit import runtime, unit_of_work
+    from siyu.merchants.service import resolve_merchant
+    from siyu.risk.rules_service import copy_words
+
+    with runtime(db) as rt, unit_of_work(rt) as session:
+        return copy_words(session, resolve_merchant(session, merchant).id)
 
 
 def _one_by_one(scanner):
