@@ -203,3 +203,12 @@ def test_a_price_drop_holds_an_active_template_that_now_breaks_a_line(hot_api):
     (m,) = add_members(hot_api, 1)
     claim = hot_api.post(f"/api/v1/coupon-templates/{t['id']}/claim", json={"member_id": m})
     assert (claim.status_code, claim.json()["error"]["code"]) == (409, "not_active")
+
+
+@pytest.mark.parametrize("hot_runtime", ["sqlite"], indirect=True)
+def test_a_template_says_its_discount_in_words(hot_api):
+    fixed = hot_api.post("/api/v1/coupon-templates", json=FIXED).json()
+    assert fixed["label"] == "满99减20"
+    pct = hot_api.post("/api/v1/coupon-templates", json={
+        "name": "折扣券", "kind": "percent", "percent": "5", "max_off": "20.00", "total": 10})
+    assert pct.json()["label"] == "9.5折 (减5%, 最高减20)"  # percent is the % taken off

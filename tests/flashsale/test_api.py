@@ -46,6 +46,21 @@ def test_buy_until_sold_out_creates_orders_at_the_flash_price(hot_api):
     assert body["percent_sold"] == 100.0 and body["status"] == "sold_out"
 
 
+def test_more_than_is_left_is_409_naming_qty_and_what_is_left(hot_api):
+    sale = create(hot_api, stock=3, per_member_limit=2)
+    a, b, c = add_members(hot_api, 3)
+    assert buy(hot_api, sale["id"], a, qty=2, key="a").status_code == 200
+    short = buy(hot_api, sale["id"], b, qty=2, key="b")
+    assert short.status_code == 409, short.text
+    assert short.json()["error"] == {"code": "insufficient_stock", "field": "qty",
+                                     "message": "qty: 库存不足, 仅剩 1 件"}
+    body = hot_api.get(f"/api/v1/flash-sales/{sale['id']}").json()
+    assert (body["sold"], body["remaining"], body["buyers"]) == (2, 1, 1)  # nothing taken
+    assert buy(hot_api, sale["id"], b, qty=1, key="b1").status_code == 200
+    gone = buy(hot_api, sale["id"], c, qty=2, key="c")
+    assert (gone.status_code, gone.json()["error"]["code"]) == (410, "sold_out")
+
+
 def test_limit_409_retry_returns_the_first_order(hot_api):
     sale = create(hot_api, stock=10, per_member_limit=2)
     (m,) = add_members(hot_api, 1)
@@ -138,7 +153,7 @@ def test_return_round_sells_what_did_not_sell(hot_api, clock):
             child["price"]) == (4, 2, sale["id"], "返场", "12.90")
     again = hot_api.post(f"/api/v1/flash-sales/{sale['id']}/return-round", json={
         "starts_at": "2026-01-20T14:00:00+08:00", "ends_at": "2026-01-20T21:00:00+08:00"})
-    assert again.json()["id"] == child["id"]
+    assert (again.status_code, again.json()["id"]) == (200, child["id"])
     assert buy(hot_api, child["id"], members[0]).status_code == 200
     parent = hot_api.get(f"/api/v1/flash-sales/{sale['id']}").json()
     assert (parent["sold"], parent["remaining"], parent["status"]) == (1, 0, "ended")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from tests.hot.backends import add_members
@@ -26,7 +28,8 @@ def test_create_answers_201_with_id_and_published_rules(hot_api):
     body = create(hot_api, seed=7)
     assert body["id"] and body["status"] == "active" and body["amount"] == "100.00"
     rules = body["rules"]
-    assert rules["total"] == "100.00" and rules["count"] == 10 and rules["seed"] == "7"
+    assert rules["total"] == "100.00" and rules["count"] == 10 and "seed" not in rules
+    assert rules["seed_sha256"] == hashlib.sha256(b"7").hexdigest()
     assert rules["how_to_claim"] and rules["expires_at"].endswith("+08:00")
     lo, hi = rules["value_range"]
     assert "0.01" <= lo <= hi
@@ -155,7 +158,7 @@ def test_tiered_envelope_unlocks_higher_coupons_by_sharing(hot_api):
     share = hot_api.post(f"/api/v1/envelopes/{eid}/shares", json={"member_id": a,
                                                                   "to_member_id": f1})
     assert share.json() == {"shared_to": 1, "tier": {"shares": 1, "value": "20.00"},
-                            "next_tier": {"shares": 3, "value": "100.00"}}
+                            "next_tier": {"shares": 3, "value": "100.00"}, "claimed": False}
     for friend in (f1, f2, f3):  # sharing to the same friend twice counts once
         hot_api.post(f"/api/v1/envelopes/{eid}/shares", json={"member_id": a,
                                                               "to_member_id": friend})

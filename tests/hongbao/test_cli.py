@@ -13,9 +13,9 @@ import pytest
 SIYU = str(Path(sys.executable).with_name("siyu"))
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def run(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([SIYU, "hongbao", "split", *args], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, env={**os.environ, **env})
 
 
 def test_lucky_split_prints_the_contract_document():
@@ -46,11 +46,41 @@ def test_equal_split():
     (["--amount", "20000.01", "--count", "10"], "amount"),
     (["--amount", "100.00", "--count", "501"], "count"),
     (["--amount", "1.00", "--count", "2", "--mode", "random"], "mode"),
+    (["--amount", "1.00", "--count", "2", "--seed", "-1"], "--seed: 需要非负整数"),
 ])
 def test_bad_input_exits_2_with_one_line_naming_the_field(args, field):
     out = run(*args)
     assert out.returncode == 2 and out.stdout == ""
     assert len(out.stderr.strip().splitlines()) == 1 and field in out.stderr
+
+
+def test_a_seed_wider_than_64_bits_reproduces_its_split():
+    seed = str(2**128 - 1)  # envelopes draw 128-bit seeds and publish them when finished
+    first = run("--amount", "100.00", "--count", "10", "--seed", seed)
+    assert first.returncode == 0, first.stderr
+    assert run("--amount", "100.00", "--count", "10", "--seed", seed).stdout == first.stdout
+
+
+def test_a_share_above_the_top_prize_cap_exits_2_even_under_a_raised_limit():
+    out = run("--amount", "60000", "--count", "1", SIYU_HONGBAO_MAX_AMOUNT="100000")
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr == "--amount: 单个红包 60000.00 元超过最高奖金额上限 50000.00 元\n"
+    fine = run("--amount", "60000", "--count", "2", "--mode", "equal",
+               SIYU_HONGBAO_MAX_AMOUNT="100000")
+    assert fine.returncode == 0, fine.stderr
+    assert json.loads(fine.stdout)["shares"] == ["30000.00", "30000.00"]
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("SIYU_HONGBAO_MAX_COUNT", "abc", "SIYU_HONGBAO_MAX_COUNT: 需要整数"),
+    ("SIYU_HONGBAO_MAX_COUNT", "0", "SIYU_HONGBAO_MAX_COUNT: 不能小于 1"),
+    ("SIYU_HONGBAO_MAX_AMOUNT", "abc", "SIYU_HONGBAO_MAX_AMOUNT: 不是有效金额"),
+    ("SIYU_HONGBAO_TOP_PRIZE_CAP", "-1", "SIYU_HONGBAO_TOP_PRIZE_CAP: 金额必须大于 0"),
+])
+def test_a_bad_setting_exits_2_with_one_chinese_line_naming_it(name, value, says):
+    out = run("--amount", "1.00", "--count", "1", **{name: value})
+    assert (out.returncode, out.stdout) == (2, "")
+    assert len(out.stderr.splitlines()) == 1 and out.stderr.startswith(says), out.stderr
 
 
 def test_refund_expired_command_refunds_once(tmp_path):

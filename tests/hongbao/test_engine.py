@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import pytest
@@ -102,3 +103,52 @@ def test_tiers_unlock_by_people_shared_to():
 def test_bad_tiers_are_refused(raw):
     with pytest.raises(InvalidInput):
         engine.parse_tiers(raw)
+
+
+@pytest.mark.parametrize("raw, field", [
+    ([{"shares": 1, "value": "5.00"}], "tiers[0].shares"),
+    ([{"shares": 0, "value": "5.00"}, {"shares": 2, "value": "4.00"}], "tiers[1]"),
+    ([{"shares": 0, "value": "5.00"}, {"shares": 1, "value": "x"}], "tiers[1].value"),
+])
+def test_bad_tiers_are_named_with_brackets(raw, field):
+    with pytest.raises(InvalidInput) as e:
+        engine.parse_tiers(raw)
+    assert e.value.field == field and e.value.message.startswith(f"{field}: ")
+
+
+def test_the_document_refuses_a_share_above_the_top_prize_cap():
+    limits = Limits(max_amount=10_000_000)
+    with pytest.raises(InvalidInput) as e:
+        engine.split_document(6_000_000, 1, "lucky", 1, limits=limits, field="--amount")
+    assert e.value.field == "--amount" and "60000.00" in e.value.message
+    doc = engine.split_document(6_000_000, 2, "equal", None, limits=limits)
+    assert doc["shares"] == ["30000.00", "30000.00"]
+
+
+RULES = {"kind": "normal", "seed_sha256": hashlib.sha256(b"42").hexdigest()}
+
+
+@pytest.mark.parametrize("status", ["active", "not_started", "pending_review"])
+def test_an_open_envelope_shows_only_the_seed_commitment(status):
+    shown = engine.public_rules(RULES | {"seed": "42"}, "42", status)
+    assert "seed" not in shown and shown["seed_sha256"] == RULES["seed_sha256"]
+
+
+@pytest.mark.parametrize("status", ["empty", "expired", "refunded", "rejected"])
+def test_a_finished_envelope_shows_the_seed_matching_its_commitment(status):
+    shown = engine.public_rules(RULES, "42", status)
+    assert engine.seed_commitment(shown["seed"]) == shown["seed_sha256"]
+
+
+def test_published_rules_commit_to_the_seed_and_never_store_it():
+    rules = engine.published_rules(kind="normal", mode="lucky", amount=100, count=2,
+                                   shares=[30, 70], starts_at="s", expires_at="e",
+                                   how_to_claim="h", seed=42)
+    assert rules["seed_sha256"] == RULES["seed_sha256"] and "42" not in str(rules)
+
+
+@pytest.mark.parametrize("extra, says", [
+    (0, "每人限开一次"), (1, "最多多开 1 次 (每人最多开 2 次)"), (3, "最多多开 3 次"),
+])
+def test_blind_box_claim_text_states_the_open_limit(extra, says):
+    assert says in engine.how_to_claim("blind_box", extra)

@@ -178,9 +178,10 @@ def test_rates_over_http(api, runtime):
     api.post("/api/v1/risk/incidents", json={"title": "漏发", "order_id": placed[0]["id"]})
     runtime.clock.advance(minutes=1)  # the default period is the 24 hours before now
     (row,) = api.get("/api/v1/risk/rates").json()["items"]
-    assert row == {"group": 3, "orders": 10, "disputes": 1, "complaints": 1,
-                   "dispute_rate": "10.00", "complaint_rate": "10.00", "dispute_over": True,
-                   "complaint_over": True}
+    assert row == {"group": 3, "group_name": None, "orders": 10, "disputes": 1,
+                   "complaints": 1, "complained_orders": 1, "complaints_unlinked": 0,
+                   "merchant_refunds": 0, "dispute_rate": "10.00", "complaint_rate": "10.00",
+                   "dispute_over": True, "complaint_over": True}
     since = (NOW - timedelta(days=1)).date().isoformat()
     r = api.get("/api/v1/risk/rates", params={"by": "campaign", "since": since})
     assert r.json()["items"][0]["campaign"] is None

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from siyu.audit.service import list_entries
-from siyu.core.errors import Conflict, Forbidden
+from siyu.core.errors import Conflict, Forbidden, NotFound
 from siyu.events import service as events
 from siyu.risk import incidents_service as service
 from siyu.risk.incidents import classify_complaint, on_timeout
@@ -115,12 +115,13 @@ def test_rates_pure_attribute_disputes_to_where_the_order_was_paid():
               RateFact("complaint", 2, 9, "x"), RateFact("complaint", None, 2, None)]
     by_group = {r.key: r for r in rates(facts, "group")}
     g1, g2 = by_group[1], by_group[2]
-    assert (g1.orders, g1.disputes, g1.complaints) == (40, 2, 2)
-    assert (g1.dispute_rate, g1.complaint_rate) == (Decimal("5.00"), Decimal("5.00"))
+    assert (g1.orders, g1.disputes, g1.complaints, g1.complained_orders) == (40, 2, 2, 1)
+    # Two complaints about one order are one complained order: 1/40.
+    assert (g1.dispute_rate, g1.complaint_rate) == (Decimal("5.00"), Decimal("2.50"))
     assert g1.dispute_over and not g1.complaint_over  # 5% disputes ≥ 3%; complaints not > 5%
-    assert (g2.orders, g2.disputes, g2.complaints, g2.complaint_rate) == (10, 0, 1,
-                                                                          Decimal("10.00"))
-    assert g2.complaint_over
+    # A complaint naming no order is shown, never in the rate.
+    assert (g2.orders, g2.disputes, g2.complaints, g2.complaints_unlinked) == (10, 0, 1, 1)
+    assert g2.complaint_rate == Decimal("0.00") and not g2.complaint_over
     by_campaign = {r.key: r for r in rates(facts, "campaign")}
     assert by_campaign["年货节"].disputes == 2 and by_campaign[None].orders == 10
 
@@ -133,5 +134,71 @@ def test_rates_from_stored_events(session, merchant, now):
     rows = service.rate_rows(session, merchant, since=now - timedelta(hours=1),
                              until=now + timedelta(hours=1), by="group")
     assert [r.to_dict("group") for r in rows] == [
-        {"group": 7, "orders": 4, "disputes": 1, "complaints": 1, "dispute_rate": "25.00",
-         "complaint_rate": "25.00", "dispute_over": True, "complaint_over": True}]
+        {"group": 7, "group_name": None, "orders": 4, "disputes": 1, "complaints": 1,
+         "dispute_rate": "25.00", "complaint_rate": "25.00", "dispute_over": True,
+         "complaint_over": True, "complained_orders": 1, "complaints_unlinked": 0,
+         "merchant_refunds": 0}]
+
+
+@pytest.mark.parametrize("text", [
+    "订单 SY20260123150001 少发一袋",  # 12315 inside an order number
+    "运单号 YT123150088 一直没更新",
+    "退款 a12315 没到账",
+    "券码 123150 用不了",
+])
+def test_the_hotline_inside_a_longer_number_is_not_the_hotline(text):
+    assert classify_complaint(text, RULES) == ("ordinary", [])
+
+
+@pytest.mark.parametrize("text", [
+    "再不退款就打12315",
+    "我已经打了 12315。",
+    "已向１２３１５投诉",  # full-width digits
+    "12315",
+    "订单 SY2026 12315 投诉",  # a token of its own after the order number
+    "SY-12315",  # punctuation is a boundary
+])
+def test_the_hotline_as_its_own_number_is_extreme(text):
+    assert classify_complaint(text, RULES) == ("extreme", ["12315"])
+
+
+@pytest.mark.parametrize("text", [
+    "快递员说坚果是在抖音上买的不管",
+    "在小红书买的坚果发霉了",
+    "抖音直播间买的, 少了一袋",
+    "我在微博看到你们的活动才下单的",
+    "抖音发的优惠券用不了",
+])
+def test_a_platform_named_as_where_it_was_bought_is_not_exposure(text):
+    assert classify_complaint(text, RULES) == ("ordinary", [])
+
+
+@pytest.mark.parametrize("text, word", [
+    ("我要发抖音让大家看看", "抖音"),
+    ("已经发到小红书让大家避雷", "小红书"),
+    ("再不处理我就发微博", "微博"),
+    ("你们上了抖音热搜了", "抖音"),
+    ("我在抖音上投诉你们", "抖音"),
+    ("已在小红书发了笔记", "小红书"),
+    ("我要曝光你们", "曝光"),
+])
+def test_posting_on_a_platform_is_exposure_and_major(text, word):
+    tier, words = classify_complaint(text, RULES)
+    assert tier == "major" and word in words
+
+
+def test_a_merchants_own_ascii_word_matches_whole_tokens_only():
+    rules = IncidentRules(extreme_words=["CCTV"], major_words=["315晚会"])
+    assert classify_complaint("要找 cctv 曝光", rules)[0] == "extreme"
+    assert classify_complaint("型号 CCTV2000 摄像头", rules)[0] == "ordinary"
+    assert classify_complaint("上了315晚会", rules)[0] == "major"
+    assert classify_complaint("编号1315晚会", rules)[0] == "ordinary"
+
+
+@pytest.mark.parametrize("field", ["member_id", "order_id", "group_id"])
+def test_naming_an_unknown_member_order_or_group_is_404_on_that_field(session, merchant, now,
+                                                                    field):
+    with pytest.raises(NotFound) as e:
+        complaint(session, merchant, now, **{field: 999999})
+    assert e.value.field == field and e.value.message.startswith(f"{field}: ")
+    assert service.search(session, merchant)[1] == 0

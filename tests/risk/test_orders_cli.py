@@ -87,7 +87,50 @@ def test_bad_rows_exit_2_naming_row_and_column(tmp_path, bad, column):
     r = siyu("risk", "orders", "--orders", path)
     assert r.exit_code == 2 and r.stdout == ""
     assert r.stderr.startswith(f"row 3: {column}:"), r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1
+    assert r.stderr.strip().splitlines()[1:] == ["共 1 行有问题 (1 处), 未扫描"]
+
+
+def test_every_bad_row_is_listed_then_counted_and_nothing_is_scanned(tmp_path):
+    rows = [row(i, i, ip="10.0.0.1") for i in range(5)]  # a same_ip batch, never scanned
+    rows += [row(5, 5, paid_at="昨晚"), row(6, 6, ip="999.1.1.1"), row(7, 7),
+             row(8, 8, ip="not-an-ip", qty="0"), row(9, 9, phone="12345")]
+    r = siyu("risk", "orders", "--orders", write(tmp_path, rows))
+    assert r.exit_code == 2 and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert [line.split(":")[:2] for line in lines[:-1]] == [
+        ["row 7", " paid_at"], ["row 8", " ip"], ["row 10", " ip"], ["row 10", " qty"],
+        ["row 11", " phone"]]
+    assert "999.1.1.1" in lines[1] and "IP" in lines[1]
+    assert lines[-1] == "共 4 行有问题 (5 处), 未扫描"
+    assert "导入" not in r.stderr
+
+
+@pytest.mark.parametrize("ip", ["999.1.1.1", "not-an-ip", "1.2.3", "10.0.0.1/24", "::g"])
+def test_a_value_that_is_not_an_ip_is_a_row_error(tmp_path, ip):
+    rows = [row(i, i, ip=ip) for i in range(5)]
+    r = siyu("risk", "orders", "--orders", write(tmp_path, rows))
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith("row 2: ip: ") and "共 5 行有问题" in r.stderr
+
+
+@pytest.mark.parametrize("ip", ["10.0.0.1", "2001:db8::1", "::ffff:10.0.0.1"])
+def test_ipv4_and_ipv6_addresses_are_accepted(tmp_path, ip):
+    rows = [row(i, i, ip=ip) for i in range(5)]
+    r = siyu("risk", "orders", "--orders", write(tmp_path, rows))
+    assert r.exit_code == 0, r.stderr
+    assert [h["rule"] for h in jsonl(r.stdout)] == ["same_ip"]
+
+
+def test_one_address_written_three_ways_is_a_shared_address_hit(tmp_path):
+    spellings = ["江苏省南京市玄武区北京东路9号 2单元 302室",
+                 "江苏省南京市玄武区北京东路９号２单元３０２室",
+                 "江蘇省南京市玄武區北京東路9號2單元302室"]
+    rows = [row(i, i, address=a) for i, a in enumerate(spellings)]
+    r = siyu("risk", "orders", "--orders", write(tmp_path, rows))
+    assert r.exit_code == 0, r.stderr
+    (hit,) = jsonl(r.stdout)
+    assert hit["rule"] == "shared_address" and hit["members"] == ["u0", "u1", "u2"]
+    assert hit["subject"] == spellings[0] and hit["evidence"]["as_written"] == spellings
 
 
 def test_disagreeing_order_lines_and_missing_columns_exit_2(tmp_path):

@@ -9,6 +9,7 @@ from siyu.risk.orders_engine import (
     ClaimFact,
     Line,
     OrderFact,
+    account_episodes,
     address_problems,
     episodes,
     sweep,
@@ -170,3 +171,89 @@ def test_hits_are_ordered_by_rule_and_name_their_evidence():
     assert set(rules_of(hits)) == {"same_ip", "address_anomaly"}
     for h in hits:
         assert h.to_dict()["message"] and h.orders and h.fingerprint.startswith(h.rule)
+
+
+NANJING = ("江苏省南京市玄武区北京东路9号 2单元 302室",
+           "江苏省南京市玄武区北京东路９号２单元３０２室",
+           "江蘇省南京市玄武區北京東路9號2單元302室")
+
+
+def test_one_address_written_three_ways_is_one_shared_address():
+    (hit,) = sweep([order(i, minutes=i, address=a) for i, a in enumerate(NANJING)])
+    assert hit.rule == "shared_address" and hit.members == ("m0", "m1", "m2")
+    # The evidence quotes the addresses as the customers wrote them.
+    assert hit.subject == NANJING[0] and hit.evidence["as_written"] == list(NANJING)
+
+
+def test_a_neighbouring_address_written_like_it_is_not_the_same_address():
+    near = ("江苏省南京市玄武区北京东路19号2单元302室", "江苏省南京市玄武区北京东路9号2单元303室")
+    orders = [order(0, address=NANJING[0]), order(1, address=NANJING[2]),
+              *(order(i + 2, address=a) for i, a in enumerate(near))]
+    assert sweep(orders) == []
+
+
+def test_a_locker_written_in_traditional_characters_is_the_same_locker():
+    spellings = ["杭州市西湖区文三路丰巢快递柜A12", "杭州市西湖區文三路豐巢快遞櫃Ａ１２",
+                 "杭州市 西湖区 文三路 丰巢快递柜 a12"]
+    (hit,) = sweep([order(i, address=spellings[i % 3]) for i in range(5)])
+    assert hit.rule == "locker_shared" and len(hit.members) == 5
+    assert hit.evidence["as_written"] == spellings
+
+
+def test_values_that_are_not_ips_never_group_orders():
+    junk = [order(i, minutes=i, ip="not-an-ip") for i in range(5)]
+    assert sweep(junk) == []
+    assert sweep([order(i, minutes=i, ip="999.1.1.1") for i in range(5)]) == []
+
+
+def test_one_ipv6_address_spelled_two_ways_is_one_ip_and_the_allow_list_reads_it_too():
+    orders = [order(i, minutes=i, ip=("2001:DB8::1" if i % 2 else "2001:0db8:0:0:0:0:0:1"))
+              for i in range(5)]
+    (hit,) = sweep(orders)
+    assert hit.rule == "same_ip" and hit.subject == "2001:db8::1"
+    assert sweep(orders, rules=OrderRules(ip_allow=["2001:DB8:0::1"])) == []
+
+
+def phone_orders(days_apart):
+    return [order(i, minutes=24 * 60 * d, phone_key="h1", phone_shown="138****0001")
+            for i, d in enumerate(days_apart)]
+
+
+def test_without_a_window_accounts_sharing_a_phone_add_up_over_the_whole_sweep():
+    (hit,) = sweep(phone_orders([0, 40, 80]))
+    assert hit.evidence["accounts"] == 3 and "window_days" not in hit.evidence
+
+
+def test_with_a_window_accounts_far_apart_do_not_add_up():
+    assert sweep(phone_orders([0, 40, 80]), shared_window_days=30) == []
+    (hit,) = sweep(phone_orders([0, 10, 30]), shared_window_days=30)  # ends included
+    assert hit.rule == "shared_phone" and hit.members == ("m0", "m1", "m2")
+    assert (hit.evidence["window_days"], hit.evidence["peak_in_window"]) == (30, 3)
+    assert "30 天内" in hit.message
+    assert sweep(phone_orders([0, 10, 31]), shared_window_days=30) == []
+
+
+def test_a_window_splits_far_episodes_into_separate_hits():
+    devices = [order(i, minutes=24 * 60 * d, device="dev-9", address=None)
+               for i, d in enumerate([0, 1, 2, 100, 101, 102])]
+    hits = sweep(devices, shared_window_days=7)
+    assert [(h.rule, h.orders) for h in hits] == [
+        ("shared_device", ("O0", "O1", "O2")), ("shared_device", ("O3", "O4", "O5"))]
+    assert len({h.fingerprint for h in hits}) == 2
+    (whole,) = sweep(devices)
+    assert whole.evidence["accounts"] == 6
+
+
+def test_account_episodes_count_distinct_accounts_in_the_window():
+    same = [order(i, minutes=i, member="m1") for i in range(5)]
+    assert account_episodes(same, 2, timedelta(days=1)) == []
+    three = [order(i, minutes=i) for i in range(3)]
+    assert account_episodes(three, 3, timedelta(days=1)) == [(0, 2, 3)]
+
+
+def test_the_window_is_read_from_the_rules_once_they_have_the_setting():
+    class WithWindow(OrderRules):
+        shared_window_days: int | None = 30
+
+    assert sweep(phone_orders([0, 40, 80]), rules=WithWindow()) == []
+    assert len(sweep(phone_orders([0, 1, 2]), rules=WithWindow())) == 1

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from siyu.audit.service import list_entries
-from siyu.core.errors import Conflict, NotFound
+from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.events import service as events
 from siyu.orders import service as orders
 from siyu.risk import incidents_service, orders_service
@@ -135,3 +135,91 @@ def test_actions_on_another_merchants_order_or_hit_are_not_found(session, mercha
     with pytest.raises(NotFound):
         orders_service.act(session, merchant, mine.id, "hold", now=now, actor="x", hit_id=99999)
     assert orders.get(session, other_merchant, theirs.id).status == "paid"
+
+
+def batch_from_one_ip(session, merchant, now, ip="10.1.1.1", n=5):
+    return [place(session, merchant, at=minutes(now, i), ip=ip,
+                  member_id=make_member(session, merchant, now=now)) for i in range(n)]
+
+
+def test_holding_an_order_citing_a_hit_that_does_not_name_it_is_refused(session, merchant,
+                                                                         now):
+    make_product(session, merchant)
+    batch_from_one_ip(session, merchant, now)
+    (hit,) = sweep(session, merchant, now, save=True)
+    bystander = place(session, merchant, at=now)
+    with pytest.raises(InvalidInput) as e:
+        orders_service.act(session, merchant, bystander.id, "hold", now=now, actor="cs1",
+                           hit_id=hit["id"])
+    assert e.value.field == "hit_id" and e.value.status == 422
+    assert e.value.message.startswith("hit_id: ")
+    assert orders.get(session, merchant, bystander.id).status == "paid"
+    assert list_entries(session, merchant, entity="order") == []
+
+
+def test_holding_an_order_its_hit_names_quotes_the_evidence(session, merchant, now):
+    make_product(session, merchant)
+    placed = batch_from_one_ip(session, merchant, now)
+    (hit,) = sweep(session, merchant, now, save=True)
+    orders_service.act(session, merchant, placed[2].id, "hold", now=now, actor="cs1",
+                       hit_id=hit["id"], reason="同IP批量")
+    (entry,) = list_entries(session, merchant, entity="order")
+    assert entry.after["risk_hit_id"] == hit["id"] and entry.after["reason"] == "同IP批量"
+    (cited,) = entry.after["evidence"]
+    assert (cited["rule"], cited["subject"], cited["risk_hit_id"]) == (
+        "same_ip", "10.1.1.1", hit["id"])
+    assert cited["evidence"]["count"] == 5
+
+
+def test_an_unknown_hit_is_not_found_on_hit_id(session, merchant, now):
+    make_product(session, merchant)
+    mine = place(session, merchant, at=now)
+    with pytest.raises(NotFound) as e:
+        orders_service.act(session, merchant, mine.id, "hold", now=now, actor="x",
+                           hit_id=99999)
+    assert e.value.field == "hit_id" and e.value.message.startswith("hit_id: ")
+
+
+def test_sweep_holding_without_saving_still_records_the_rule_and_evidence(session, merchant,
+                                                                          now):
+    make_product(session, merchant)
+    placed = batch_from_one_ip(session, merchant, now, ip="1.2.3.4")
+    (hit,) = sweep(session, merchant, now, save=False, hold=True)
+    assert hit["held"] == [o.id for o in placed] and "id" not in hit
+    entries = list_entries(session, merchant, entity="order")
+    assert len(entries) == 5
+    for entry in entries:
+        assert entry.after["status"] == "held" and entry.after["risk_hit_id"] is None
+        assert entry.after["reason"].startswith("风控扫描自动冻结: same_ip: IP 1.2.3.4 ")
+        (cited,) = entry.after["evidence"]
+        assert (cited["rule"], cited["subject"]) == ("same_ip", "1.2.3.4")
+        assert cited["evidence"]["first_at"] and cited["fingerprint"].startswith("same_ip|")
+
+
+def test_an_order_hit_by_two_rules_is_held_once_naming_both(session, merchant, now):
+    make_product(session, merchant)
+    placed = [place(session, merchant, at=minutes(now, i), ip="10.2.2.2", device="dev-2",
+                    member_id=make_member(session, merchant, now=now)) for i in range(5)]
+    hits = sweep(session, merchant, now, save=True, hold=True)
+    assert [h["rule"] for h in hits] == ["same_ip", "same_device", "shared_device"]
+    assert all(h["held"] == [o.id for o in placed] for h in hits)
+    entries = list_entries(session, merchant, entity="order", entity_id=placed[0].id)
+    (entry,) = entries
+    assert [c["rule"] for c in entry.after["evidence"]] == [
+        "same_ip", "same_device", "shared_device"]
+    assert entry.after["risk_hit_id"] == hits[0]["id"]
+    assert [c["risk_hit_id"] for c in entry.after["evidence"]] == [h["id"] for h in hits]
+    for rule in ("same_ip", "same_device", "shared_device"):
+        assert f"{rule}: " in entry.after["reason"]
+
+
+def test_a_shared_window_keeps_accounts_weeks_apart_from_adding_up(session, merchant, now):
+    make_product(session, merchant)
+    for day in (0, 20, 40):
+        member = make_member(session, merchant, now=now, phone="13811113333")
+        place(session, merchant, at=now + timedelta(days=day), member_id=member)
+    wide = dict(since=now - timedelta(days=1), until=now + timedelta(days=60), now=now,
+                actor="test")
+    (hit,) = orders_service.run_sweep(session, merchant, **wide)
+    assert hit["rule"] == "shared_phone"
+    assert orders_service.run_sweep(session, merchant, shared_window_days=30, **wide) == []

@@ -56,11 +56,15 @@ def grab(api: Api, envelope_id: int, member_id: int):
     return r.json()
 
 
-def sell_and_grab(api: Api) -> dict:
-    """Flash sales in every phase, envelopes of every kind, some of them sold or grabbed."""
+def sell_and_grab(api: Api, clock) -> dict:
+    """Flash sales in every phase, envelopes of every kind, some of them sold or grabbed.
+    The ended sale is made while it could still be made (09:30), then time moves on."""
     a, b, c = add_members(api, 3, prefix="hot")
-    sales = {name: post(api, "/api/v1/flash-sales", body) for name, body in (
-        ("running", RUNNING), ("upcoming", UPCOMING), ("ended", ENDED), ("sold_out", SOLD_OUT))}
+    clock.advance(hours=-2.5)
+    sales = {"ended": post(api, "/api/v1/flash-sales", ENDED)}
+    clock.advance(hours=2.5)
+    sales |= {name: post(api, "/api/v1/flash-sales", body) for name, body in (
+        ("running", RUNNING), ("upcoming", UPCOMING), ("sold_out", SOLD_OUT))}
     sales["held"] = post(api, "/api/v1/flash-sales", RUNNING | {"name": NEEDS_REVIEW},
                          status=(202,))
     buy(api, sales["running"]["id"], a, qty=2)
@@ -79,10 +83,10 @@ def sell_and_grab(api: Api) -> dict:
 
 
 @pytest.fixture
-def shop(client, runtime):
+def shop(client, runtime, clock):
     merchant, key = new_merchant(runtime, "秒杀铺甲")
     api = Api(client, merchant, key)
-    return {"api": api, "key": key, **sell_and_grab(api)}
+    return {"api": api, "key": key, **sell_and_grab(api, clock)}
 
 
 def test_hot_pages_need_sign_in(client):
@@ -107,10 +111,10 @@ def test_flash_sales_show_price_stock_progress_buyers_and_countdown(client, shop
     assert "3 / 4 · 75.0%" in got[4] and 'style="width: 75.0%"' in got[4]
     assert (got[5], got[6]) == ("1", "2")
     assert "进行中" in got[7] and got[8] == "距结束 12分30秒"
-    # Newest first: the held sale was created last.
+    # Newest first: the held sale was created last, the ended one first.
     order = re.findall(r'<tr data-sale="(\d+)">', page)
     assert order == [str(shop["sales"][k]["id"]) for k in (
-        "held", "sold_out", "ended", "upcoming", "running")]
+        "held", "sold_out", "upcoming", "running", "ended")]
 
 
 def test_each_flash_sale_phase_has_its_label_and_countdown(client, shop):
@@ -220,8 +224,8 @@ def test_duration_reads_like_a_countdown(seconds, zh, en):
     assert (duration(seconds, "zh-CN"), duration(seconds, "en")) == (zh, en)
 
 
-def test_figures_match_the_api_on_every_hot_backend(hot_client, hot_api):
-    made = sell_and_grab(hot_api)
+def test_figures_match_the_api_on_every_hot_backend(hot_client, hot_api, clock):
+    made = sell_and_grab(hot_api, clock)
     sign_in(hot_client, hot_api.key)
     sales = hot_client.get("/console/flash-sales").text
     sale = hot_api.get(f"/api/v1/flash-sales/{made['sales']['running']['id']}").json()

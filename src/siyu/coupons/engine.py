@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from siyu.core.errors import InvalidInput
 from siyu.core.money import fmt_yuan
@@ -80,6 +81,22 @@ def check_rule(kind: str, *, face_value: int | None, percent: object, max_off: i
         raise _bad("max_off", "最高优惠必须大于 0")
     return CouponRule("percent", 0, normal_percent(percent), max_off, min_spend,
                       normal_scope(scope))
+
+
+def describe(rule: CouponRule) -> str:
+    """The rule as a Chinese operator reads it: 满99减20, 无门槛减5, 85折 (减15%, 最高减20)."""
+    def y(fen: int) -> str:  # 99.00 -> 99, 19.90 stays
+        return fmt_yuan(fen).removesuffix(".00")
+
+    if rule.kind == "fixed":
+        off = y(rule.face_value)
+        return f"满{y(rule.min_spend)}减{off}" if rule.min_spend else f"无门槛减{off}"
+    off = Decimal(rule.percent or "0")
+    text = f"{(100 - off) / 10:g}折 (减{off:g}%"
+    if rule.max_off is not None:
+        text += f", 最高减{y(rule.max_off)}"
+    text += ")"
+    return f"满{y(rule.min_spend)}享{text}" if rule.min_spend else text
 
 
 def rule_document(rule: CouponRule) -> dict:

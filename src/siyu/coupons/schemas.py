@@ -68,6 +68,7 @@ class TemplateOut(BaseModel):
     id: int
     name: str
     kind: str
+    label: str  # the discount in words: 满99减20, 85折 (减15%) — percent is the % off
     face_value: YuanOut | None  # fixed only
     percent: str | None  # percent only
     max_off: YuanOut | None

@@ -242,7 +242,7 @@ def template_out(session: Session, hot: Hot, t: CouponTemplate) -> TemplateOut:
     review_doc = (ReviewOut(by=t.reviewed_by, at=t.reviewed_at, note=t.review_note)
                   if t.reviewed_by and t.reviewed_at else None)
     return TemplateOut(
-        id=t.id, name=t.name, kind=t.kind,
+        id=t.id, name=t.name, kind=t.kind, label=engine.describe(rule_of(t)),
         face_value=t.face_value_fen if t.kind == "fixed" else None, percent=t.percent,
         max_off=t.max_off_fen, min_spend=t.min_spend_fen, scope=t.scope, total=t.total,
         per_member_limit=t.per_member_limit, claimed=t.total - state.remaining,

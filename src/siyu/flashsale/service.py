@@ -1,4 +1,5 @@
-"""Use cases of flash sales (秒杀): create sessions, buy, read progress, return rounds.
+"""Use cases of flash sales (秒杀): create sessions, buy, read progress (return rounds:
+`rounds`).
 
 Stock: when the SKU is a catalog product, the sale's stock is reserved from the
 product when the sale is created (never oversold across channels) and what did not
@@ -21,20 +22,24 @@ from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
 from siyu.catalog import repository as catalog
-from siyu.core.clock import BEIJING, as_utc, fmt_beijing, to_beijing
-from siyu.core.errors import Conflict, Gone, InvalidInput
+from siyu.core.clock import BEIJING, as_utc, beijing_date, fmt_beijing, to_beijing
+from siyu.core.errors import Conflict, Gone, InvalidInput, SiyuError
 from siyu.core.money import fmt_yuan
 from siyu.flashsale import repository as repo
 from siyu.flashsale.models import FlashOrder, FlashSale
 from siyu.flashsale.rules import Rules, rules_for
-from siyu.flashsale.schemas import FlashSaleIn, FlashSaleOut, ReturnRoundIn, SessionsIn
-from siyu.hot import Hot, LimitReached, PoolEmpty, Taken
+from siyu.flashsale.schemas import FlashSaleIn, FlashSaleOut, SessionsIn
+from siyu.hot import Hot, LimitReached, PoolEmpty, PoolState, Taken
 from siyu.risk import reviews as copy_reviews
 from siyu.risk import service as copy_risk
 
 
 class SoldOut(Gone):
     code = "sold_out"
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
 
 
 class BuyLimitReached(Conflict):
@@ -67,13 +72,18 @@ def pool_key(sale_id: int) -> str:
     return f"flashsale:{sale_id}"
 
 
-def _check_window(starts_at: datetime, ends_at: datetime) -> None:
+def check_window(starts_at: datetime, ends_at: datetime, *, now: datetime) -> None:
+    """A new sale's window: it ends after it starts, and not in the past."""
     if ends_at <= starts_at:
         raise InvalidInput("ends_at: 须晚于 starts_at", field="ends_at")
+    if ends_at <= now:
+        raise InvalidInput(f"ends_at: 结束时间 {fmt_beijing(ends_at)} (北京时间) 已过, "
+                           "不能创建已结束的秒杀", field="ends_at")
 
 
-def _insert(session: Session, hot: Hot, sale: FlashSale, *, now: datetime, actor: str,
-            ) -> FlashSale:
+def insert_sale(session: Session, hot: Hot, sale: FlashSale, *, now: datetime, actor: str,
+                ) -> FlashSale:
+    """Store a new sale (a session or a return round), its hot pool and its audit."""
     session.add(sale)
     session.flush()
     sale.pool_key = pool_key(sale.id)
@@ -91,9 +101,7 @@ def create(session: Session, hot: Hot, merchant_id: int, data: FlashSaleIn, *, n
            actor: str, rules: Rules | None = None) -> FlashSale:
     """A new sale with its stock reserved from the catalog product (when the SKU is
     one); `rules`, the merchant's flash-sale rules when the caller already read them."""
-    _check_window(data.starts_at, data.ends_at)
-    if data.price <= 0:
-        raise InvalidInput("price: 秒杀价必须大于 0", field="price")
+    check_window(data.starts_at, data.ends_at, now=now)
     texts = {"name": data.name, "label": data.label}
     review = copy_risk.check_copy(session, merchant_id, texts)
     rules = rules or rules_for(session, merchant_id)
@@ -111,7 +119,7 @@ def create(session: Session, hot: Hot, merchant_id: int, data: FlashSaleIn, *, n
                      unpaid_minutes=data.unpaid_minutes or rules.unpaid_minutes,
                      product_id=product.id if product else None,
                      status="pending_review" if review else "active", created_at=now)
-    _insert(session, hot, sale, now=now, actor=actor)
+    insert_sale(session, hot, sale, now=now, actor=actor)
     if review:
         copy_reviews.submit(session, merchant_id, source="flash_sale", source_id=sale.id,
                             texts=texts, findings=review, actor=actor, now=now)
@@ -120,20 +128,50 @@ def create(session: Session, hot: Hot, merchant_id: int, data: FlashSaleIn, *, n
 
 def create_sessions(session: Session, hot: Hot, merchant_id: int, data: SessionsIn, *,
                     now: datetime, actor: str) -> list[FlashSale]:
-    """One sale per session time of the day (Beijing time), each with its own stock."""
+    """One sale per session time of the day (Beijing time), each with its own stock;
+    every session is checked before the first is made (none ended, none overlapping)."""
     rules = rules_for(session, merchant_id)
     minutes = data.duration_minutes or rules.session_minutes
+    times = list(data.times or rules.sessions)
+    starts = [as_utc(datetime.combine(data.date, time(*(int(x) for x in hhmm.split(":"))),
+                                      tzinfo=BEIJING)) for hhmm in times]
+    _check_sessions(data, times, starts, timedelta(minutes=minutes), now=now)
     sales = []
-    for hhmm in data.times or rules.sessions:
-        h, m = (int(x) for x in hhmm.split(":"))
-        starts = as_utc(datetime.combine(data.date, time(h, m), tzinfo=BEIJING))
+    for hhmm, start in zip(times, starts, strict=True):
         one = FlashSaleIn(sku=data.sku, price=fmt_yuan(data.price), stock=data.stock,
-                          per_member_limit=data.per_member_limit, starts_at=starts,
-                          ends_at=starts + timedelta(minutes=minutes), name=data.name,
+                          per_member_limit=data.per_member_limit, starts_at=start,
+                          ends_at=start + timedelta(minutes=minutes), name=data.name,
                           label=f"{hhmm}场")
         sales.append(create(session, hot, merchant_id, one, now=now, actor=actor,
                             rules=rules))
     return sales
+
+
+def _check_sessions(data: SessionsIn, times: list[str], starts: list[datetime],
+                    length: timedelta, *, now: datetime) -> None:
+    """No session of the day already over, no two of them at once (same SKU)."""
+
+    def field(i: int) -> str:
+        # Default times come from the merchant's rules: name what the caller can change.
+        if data.times:
+            return f"times[{i}]"
+        return "duration_minutes" if data.duration_minutes else "times"
+
+    ended = [i for i, start in enumerate(starts) if start + length <= now]
+    if ended and len(ended) == len(starts) and data.date < beijing_date(now):
+        raise InvalidInput(f"date: {data.date} 已过去, 其场次都已结束", field="date")
+    if ended:
+        i = ended[0]
+        f = f"times[{i}]" if data.times else "times"
+        raise InvalidInput(f"{f}: {data.date} {times[i]}场 已于 "
+                           f"{fmt_beijing(starts[i] + length, '%H:%M')} 结束, "
+                           "请指定尚未结束的场次", field=f)
+    order = sorted(range(len(starts)), key=lambda i: starts[i])
+    for before, after in zip(order, order[1:], strict=False):
+        if starts[after] < starts[before] + length:
+            f = field(after)
+            raise InvalidInput(f"{f}: {times[after]}场 与 {times[before]}场 时间重叠 "
+                               f"(每场 {int(length.total_seconds() // 60)} 分钟)", field=f)
 
 
 def buy(session: Session, hot: Hot, merchant_id: int, sale_id: int, member_id: int, qty: int,
@@ -157,7 +195,7 @@ def buy(session: Session, hot: Hot, merchant_id: int, sale_id: int, member_id: i
         raise BuyLimitReached(f"已达每人限购 {sale.per_member_limit} 件",
                               field="qty") from None
     except PoolEmpty:
-        raise SoldOut(f"秒杀 {sale_id} 已抢光", field="flash_sale_id") from None
+        raise refused(session, hot, sale, qty) from None
     return order_for(session, hot, sale, taken, now=now)
 
 
@@ -190,6 +228,23 @@ def order_for(session: Session, hot: Hot, sale: FlashSale, taken: Taken, *,
     return order.id
 
 
+def refused(session: Session, hot: Hot, sale: FlashSale, qty: int) -> SiyuError:
+    """Why a take of `qty` found too few units: sold out (410, contract 9) when none are
+    left, else how many are (409), read after the refusal."""
+    left = remaining_of(sale, hot.state(session, sale.pool_key))
+    if left == 0:
+        return SoldOut(f"秒杀 {sale.id} 已抢光", field="flash_sale_id")
+    if left < qty:
+        return InsufficientStock(f"qty: 库存不足, 仅剩 {left} 件", field="qty")
+    # Units were released between the refusal and this read.
+    return InsufficientStock(f"qty: 库存不足, 现剩 {left} 件, 请重试", field="qty")
+
+
+def remaining_of(sale: FlashSale, state: PoolState) -> int:
+    """Units still on sale: none once the pool is closed (return round, settlement)."""
+    return 0 if state.closed else max(0, min(state.remaining, sale.stock))
+
+
 def status_of(sale: FlashSale, remaining: int, *, now: datetime) -> str:
     if sale.status != "active":  # pending_review, rejected
         return sale.status
@@ -202,8 +257,9 @@ def status_of(sale: FlashSale, remaining: int, *, now: datetime) -> str:
 
 def to_out(session: Session, hot: Hot, sale: FlashSale, *, now: datetime) -> FlashSaleOut:
     state = hot.state(session, sale.pool_key)
-    remaining = max(0, min(state.remaining, sale.stock)) if not state.closed else 0
+    remaining = remaining_of(sale, state)
     sold = state.taken_units
+    returned, moved = _gone_unsold(session, sale, state, sold)
     if now < sale.starts_at:
         countdown = (sale.starts_at - now).total_seconds()
     elif now < sale.ends_at:
@@ -212,7 +268,8 @@ def to_out(session: Session, hot: Hot, sale: FlashSale, *, now: datetime) -> Fla
         countdown = 0
     return FlashSaleOut(
         id=sale.id, sku=sale.sku, name=sale.name, price=sale.price_fen, stock=sale.stock,
-        sold=sold, remaining=remaining, buyers=state.takers,
+        sold=sold, remaining=remaining, returned=returned, moved_to_return_round=moved,
+        buyers=state.takers,
         percent_sold=round(100 * sold / sale.stock, 1) if sale.stock else 0.0,
         status=status_of(sale, remaining, now=now), starts_at=sale.starts_at,
         ends_at=sale.ends_at, countdown_seconds=int(countdown),
@@ -220,39 +277,24 @@ def to_out(session: Session, hot: Hot, sale: FlashSale, *, now: datetime) -> Fla
         parent_id=sale.parent_id)
 
 
+def _gone_unsold(session: Session, sale: FlashSale, state: PoolState, sold: int,
+                 ) -> tuple[int, int]:
+    """(units returned to the catalog at settlement, units moved into the return round
+    when its pool was closed before settlement)."""
+    returned = sale.returned_units or 0
+    if not state.closed or sale.round != 1:
+        return returned, 0
+    if sale.settled_at is not None:
+        # Settled: every order is paid or released, so what is neither sold nor returned
+        # left through the return round's close (none when the round came afterwards).
+        return returned, max(0, sale.stock - sold - returned)
+    child = repo.return_round_of(session, sale.merchant_id, sale.id)
+    return returned, child.stock if child is not None else 0
+
+
 def get(session: Session, hot: Hot, merchant_id: int, sale_id: int, *,
         now: datetime) -> FlashSaleOut:
     return to_out(session, hot, repo.require(session, merchant_id, sale_id), now=now)
-
-
-def return_round(session: Session, hot: Hot, merchant_id: int, sale_id: int,
-                 data: ReturnRoundIn, *, now: datetime, actor: str) -> FlashSale:
-    """返场: move what did not sell into a new, later sale (once per sale)."""
-    sale = repo.require(session, merchant_id, sale_id, for_update=True)
-    existing = repo.return_round_of(session, merchant_id, sale.id)
-    if existing is not None:
-        return existing
-    require_open(sale)  # a held or rejected name is not sold again either
-    if sale.round != 1:
-        raise Conflict("flash_sale_id: 返场不能再返场", field="flash_sale_id",
-                       code="not_allowed")
-    if now < sale.ends_at:
-        raise Conflict(f"flash_sale_id: 秒杀 {sale_id} 尚未结束", field="flash_sale_id",
-                       code="not_ended")
-    if sale.settled_at is not None:
-        raise Conflict(f"flash_sale_id: 秒杀 {sale_id} 已结算, 余量已退回库存",
-                       field="flash_sale_id", code="settled")
-    _check_window(data.starts_at, data.ends_at)
-    closed = hot.close(session, sale.pool_key, idem_key="return-round", now=now)
-    if closed.units == 0:
-        raise SoldOut(f"秒杀 {sale_id} 没有余量可返场", field="flash_sale_id")
-    child = FlashSale(merchant_id=merchant_id, sku=sale.sku, name=sale.name,
-                      price_fen=sale.price_fen if data.price is None else data.price,
-                      stock=closed.units, per_member_limit=sale.per_member_limit,
-                      starts_at=data.starts_at, ends_at=data.ends_at, label="返场", round=2,
-                      parent_id=sale.id, unpaid_minutes=sale.unpaid_minutes,
-                      product_id=sale.product_id, created_at=now)
-    return _insert(session, hot, child, now=now, actor=actor)
 
 
 # ---- the legal review of held copy (risk.reviews HANDLERS "flash_sale") ---------------

@@ -6,7 +6,8 @@
 - `release_orphans`: units a crashed worker took in Redis without creating the order
   (the take is in the ledger, no order) go back after the same timeout.
 - `settle_ended`: when a sale has ended and its unpaid window has passed, what did not
-  sell goes back to the catalog product it was reserved from (once per sale).
+  sell goes back to the catalog product it was reserved from (once per sale), recorded
+  as the sale's `returned_units`; a later return round reserves them again (`rounds`).
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ Creating answers 201, or 202 when the copy waits for the legal review (status
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Header, Response
@@ -13,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from siyu.deps import ALL_ROLES, get_now, get_session, require
 from siyu.hongbao import grabs, service
-from siyu.hongbao import repository as repo
 from siyu.hongbao.schemas import (
     EnvelopeIn,
     EnvelopeOut,
@@ -25,7 +23,7 @@ from siyu.hongbao.schemas import (
     ShareOut,
 )
 from siyu.hot import Hot
-from siyu.hot.deps import get_hot
+from siyu.hot.deps import get_hot, request_key
 from siyu.merchants.service import Principal
 
 router = APIRouter(tags=["hongbao 红包"])
@@ -54,7 +52,7 @@ def grab(envelope_id: int, body: GrabIn, session: Session = Depends(get_session)
          hot: Hot = Depends(get_hot),
          idempotency_key: str | None = Header(default=None, max_length=100)):
     return grabs.grab(session, hot, principal.merchant_id, envelope_id, body.member_id,
-                      idem_key=idempotency_key or uuid.uuid4().hex, now=now)
+                      idem_key=request_key(idempotency_key), now=now)
 
 
 @router.get("/envelopes/{envelope_id}", response_model=EnvelopeStatus)
@@ -66,16 +64,19 @@ def get_envelope(envelope_id: int, session: Session = Depends(get_session),
 
 @router.get("/envelopes/{envelope_id}/rules")
 def get_rules(envelope_id: int, session: Session = Depends(get_session),
-              principal: Principal = Depends(require(*ALL_ROLES))):
-    """公示规则: total, count, value range, time, how to claim."""
-    return repo.require(session, principal.merchant_id, envelope_id).rules
+              principal: Principal = Depends(require(*ALL_ROLES)),
+              now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
+    """公示规则: total, count, value range, time, how to claim; the seed's SHA-256 while
+    the envelope can be grabbed, the seed itself once it is finished."""
+    return service.rules_of(session, hot, principal.merchant_id, envelope_id, now=now)
 
 
 @router.post("/envelopes/{envelope_id}/shares", response_model=ShareOut,
              response_model_exclude_none=True)
 def share(envelope_id: int, body: ShareIn, session: Session = Depends(get_session),
-          principal: Principal = Depends(require(*GRABBERS)), now: datetime = Depends(get_now)):
-    return grabs.share(session, principal.merchant_id, envelope_id, body.member_id,
+          principal: Principal = Depends(require(*GRABBERS)), now: datetime = Depends(get_now),
+          hot: Hot = Depends(get_hot)):
+    return grabs.share(session, hot, principal.merchant_id, envelope_id, body.member_id,
                        body.to_member_id, now=now)
 
 

@@ -18,6 +18,14 @@ def _int(value: str, field: str) -> int:
         raise InvalidInput(f"{field}: 须为整数 ({value!r})", field=field) from None
 
 
+def _seed(value: str) -> int:
+    # random.Random seeds with |seed|: -1 would silently repeat the split of 1.
+    seed = _int(value, "--seed")
+    if seed < 0:
+        raise InvalidInput(f"--seed: 需要非负整数 ({value!r})", field="--seed")
+    return seed
+
+
 @app.command("split")
 @handle_errors
 def split(
@@ -26,16 +34,18 @@ def split(
     mode: str = typer.Option("lucky", "--mode", help="lucky (拼手气) 或 equal (普通)"),
     seed: str | None = typer.Option(None, "--seed", help="随机种子: 同一种子得到同样的拆分"),
 ):
-    """拆分红包: 拼手气 (二倍均值法) 或均分; 每份至少 0.01 元, 合计恰为总额。"""
+    """拆分红包: 拼手气 (二倍均值法) 或均分; 每份至少 0.01 元, 合计恰为总额, 单份不超过
+    最高奖金额上限。已结束红包公示的 seed 可用 --seed 复算其每一份。"""
     from siyu.hongbao.rules import default_limits
 
     fen = engine.parse_amount(amount, "--amount")
     n = _int(count, "--count")
     if mode not in engine.MODES:
         raise InvalidInput(f"--mode: 须为 {' / '.join(engine.MODES)} ({mode!r})", field="--mode")
-    rng_seed = None if seed is None else _int(seed, "--seed")
-    engine.validate(fen, n, default_limits(), fields=("--amount", "--count"))
-    print_json(engine.split_document(fen, n, mode, rng_seed))
+    rng_seed = None if seed is None else _seed(seed)
+    limits = default_limits()
+    engine.validate(fen, n, limits, fields=("--amount", "--count"))
+    print_json(engine.split_document(fen, n, mode, rng_seed, limits=limits, field="--amount"))
 
 
 @app.command("refund-expired")

@@ -6,6 +6,7 @@ No I/O, no clock, no ORM: amounts are integer fen, randomness comes from a passe
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,10 +89,13 @@ def split(amount: int, count: int, mode: str = "lucky", *,
     return split_lucky(amount, count, rng if rng is not None else random.Random())
 
 
-def split_document(amount: int, count: int, mode: str, seed: int | None) -> dict:
-    """Contract 2's output document."""
+def split_document(amount: int, count: int, mode: str, seed: int | None, *,
+                   limits: Limits | None = None, field: str = "amount") -> dict:
+    """Contract 2's output document; with `limits`, no share above the top-prize cap."""
     rng = random.Random(seed) if seed is not None else random.Random()
     shares = split(amount, count, mode, rng=rng)
+    if limits is not None:
+        check_top_prize(shares, limits, field)
     return {"amount": fmt_yuan(amount), "count": count, "mode": mode,
             "shares": [fmt_yuan(s) for s in shares]}
 
@@ -121,18 +125,19 @@ def parse_tiers(raw: Sequence[dict] | None, field: str = "tiers") -> tuple[Tier,
         return DEFAULT_TIERS
     tiers = []
     for i, t in enumerate(raw):
+        at = f"{field}[{i}]"
         if not isinstance(t, dict) or "shares" not in t or "value" not in t:
-            raise InvalidInput(f"{field}.{i}: 需要 shares 与 value", field=f"{field}.{i}")
+            raise InvalidInput(f"{at}: 需要 shares 与 value", field=at)
         n = t["shares"]
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise InvalidInput(f"{field}.{i}.shares: 须为非负整数", field=f"{field}.{i}.shares")
-        tiers.append(Tier(n, parse_amount(t["value"], f"{field}.{i}.value")))
+            raise InvalidInput(f"{at}.shares: 须为非负整数", field=f"{at}.shares")
+        tiers.append(Tier(n, parse_amount(t["value"], f"{at}.value")))
     if tiers[0].shares != 0:
-        raise InvalidInput(f"{field}.0.shares: 第一档须为 0 (不分享即可领取)",
-                           field=f"{field}.0.shares")
+        raise InvalidInput(f"{field}[0].shares: 第一档须为 0 (不分享即可领取)",
+                           field=f"{field}[0].shares")
     for i in range(1, len(tiers)):
         if tiers[i].shares <= tiers[i - 1].shares or tiers[i].value <= tiers[i - 1].value:
-            raise InvalidInput(f"{field}.{i}: 分享人数与面额须逐档递增", field=f"{field}.{i}")
+            raise InvalidInput(f"{field}[{i}]: 分享人数与面额须逐档递增", field=f"{field}[{i}]")
     return tuple(tiers)
 
 
@@ -148,15 +153,65 @@ def tier_for(tiers: Sequence[Tier], shared_to: int) -> tuple[Tier, Tier | None]:
 
 # ---- published rules (抽奖式有奖销售: 公示总额、个数、金额范围、时间、领取方式) ----
 
+# States in which an envelope can no longer be grabbed: its seed may then be shown.
+FINISHED = ("empty", "expired", "refunded", "rejected")
+
+FAIRNESS = ("公平性承诺: seed_sha256 是本红包随机种子 (十进制字符串) 的 SHA-256。红包结束 "
+            "(抢完、过期或退款) 后公示 seed, 任何人可核对其 SHA-256, 并用 "
+            "siyu hongbao split --amount 总额 --count 个数 --mode 模式 --seed 种子 "
+            "复算每一份金额 (按领取顺序)")
+
+TIERED_BUDGET = ("预算按 个数 × 最高档面额 预留; 每人领取时按已达档位发券, 未发出的预算 "
+                 "(含低档领取的差额) 到期退回发送方。status 为 empty 表示已无领取名额")
+
+
+def how_to_claim(kind: str, extra_opens: int = 0) -> str:
+    """领取方式, as published: it must say exactly what the grab does."""
+    if kind == "targeted":
+        return "仅限指定会员领取, 每人限领一次"
+    if kind == "tiered":
+        return "先分享解锁档位, 再领取: 领取时按已达档位发券, 领取后不再升级; 每人限领一次"
+    if kind == "blind_box":
+        if extra_opens <= 0:
+            return "打开盲盒即见金额; 每人限开一次"
+        return (f"打开盲盒即见金额; 每分享给一位好友可多开一次, 最多多开 {extra_opens} 次 "
+                f"(每人最多开 {1 + extra_opens} 次)")
+    return "在群内点击红包领取, 每人限领一次, 先到先得"
+
+
+def seed_commitment(seed: str) -> str:
+    """The SHA-256 (hex) of the seed's decimal string: published before the seed is."""
+    return hashlib.sha256(seed.encode("ascii")).hexdigest()
+
 
 def published_rules(*, kind: str, mode: str, amount: int, count: int, shares: Sequence[int],
                     starts_at: str, expires_at: str, how_to_claim: str,
-                    tiers: Sequence[Tier] = ()) -> dict:
+                    tiers: Sequence[Tier] = (), seed: int | None = None) -> dict:
+    """The rules as stored: a split envelope's seed only as its commitment."""
     if tiers:
         lo, hi = tiers[0].value, tiers[-1].value
     else:
         lo, hi = min(shares), max(shares)
-    return {"kind": kind, "mode": mode, "total": fmt_yuan(amount), "count": count,
-            "value_range": [fmt_yuan(lo), fmt_yuan(hi)], "starts_at": starts_at,
-            "expires_at": expires_at, "how_to_claim": how_to_claim,
-            "tiers": [{"shares": t.shares, "value": fmt_yuan(t.value)} for t in tiers]}
+    rules = {"kind": kind, "mode": mode, "total": fmt_yuan(amount), "count": count,
+             "value_range": [fmt_yuan(lo), fmt_yuan(hi)], "starts_at": starts_at,
+             "expires_at": expires_at, "how_to_claim": how_to_claim,
+             "tiers": [{"shares": t.shares, "value": fmt_yuan(t.value)} for t in tiers]}
+    if tiers:
+        rules["budget"] = TIERED_BUDGET
+    if seed is not None:
+        rules["seed_sha256"] = seed_commitment(str(seed))
+        rules["fairness"] = FAIRNESS
+    return rules
+
+
+def public_rules(rules: dict, seed: str | None, status: str) -> dict:
+    """The rules as shown in `status`: while the envelope can be grabbed its seed would
+    tell every share in grab order (and a blind box's hidden amounts), so only its
+    commitment is shown; once finished the seed too, to check the split against."""
+    shown = {k: v for k, v in rules.items() if k != "seed"}  # rows stored it openly once
+    if seed is not None:
+        shown.setdefault("seed_sha256", seed_commitment(seed))
+        shown.setdefault("fairness", FAIRNESS)
+        if status in FINISHED:
+            shown["seed"] = seed
+    return shown

@@ -112,6 +112,12 @@ def _tier(t: engine.Tier | None) -> dict | None:
     return None if t is None else {"shares": t.shares, "value": fmt_yuan(t.value)}
 
 
+# 分享解锁: the coupon is issued at the tier reached when claiming and never upgraded
+# (upgrading would need a second budget take and coupon); the answers say so.
+CLAIMED_AT_TIER = "优惠券按领取时已达档位发放, 领取后再分享不会升级"
+SHARED_AFTER_CLAIM = "你已领取本红包: 已发的优惠券按领取时的档位, 本次分享不会升级"
+
+
 def _answer(session: Session, envelope: Facts, taken: Taken, *, now: datetime) -> GrabOut:
     out = GrabOut(amount=taken.amount, grab_id=grab_id(envelope.id, taken.seq))
     if envelope.kind == "tiered":
@@ -128,6 +134,7 @@ def _answer(session: Session, envelope: Facts, taken: Taken, *, now: datetime) -
             source_ref=f"{envelope.pool_key}:{taken.seq}", now=now)
         out.tier, out.next_tier, out.coupon_id = _tier(reached), _tier(
             later[0] if later else None), coupon.id
+        out.note = CLAIMED_AT_TIER
     return out
 
 
@@ -167,9 +174,11 @@ def grab(session: Session, hot: Hot, merchant_id: int, envelope_id: int, member_
     return _answer(session, envelope, taken, now=now)
 
 
-def share(session: Session, merchant_id: int, envelope_id: int, member_id: int,
+def share(session: Session, hot: Hot, merchant_id: int, envelope_id: int, member_id: int,
           to_member_id: int, *, now: datetime) -> ShareOut:
-    """The member shared the envelope to another member: counted once per person."""
+    """The member shared the envelope to another member: counted once per person. On a
+    tiered envelope the tier counts only for a claim still to come: a member who already
+    claimed is told that the coupon is not upgraded."""
     from siyu.events import service as events
     from siyu.members import service as members
 
@@ -189,6 +198,9 @@ def share(session: Session, merchant_id: int, envelope_id: int, member_id: int,
         reached, later = engine.tier_for(
             tuple(engine.Tier(t["shares"], t["value"]) for t in envelope.tiers or ()), shared)
         out.tier, out.next_tier = _tier(reached), _tier(later)
+        out.claimed = member_id in hot.holders(session, envelope.pool_key)
+        if out.claimed:
+            out.note = SHARED_AFTER_CLAIM
     elif envelope.kind == "blind_box":
         out.opens_allowed = 1 + min(shared, envelope.extra_opens)
     return out

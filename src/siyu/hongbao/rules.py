@@ -7,39 +7,54 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from siyu.core.errors import InvalidInput
+from siyu.core.validation import reason
 from siyu.hongbao.engine import Limits, Tier, parse_amount, parse_tiers
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+ENV_PREFIX = "SIYU_HONGBAO_"
+
+
 class HongbaoSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIYU_HONGBAO_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     # Contract 2: per envelope at most 20,000.00 yuan and 500 shares.
     max_amount: str = "20000.00"
-    max_count: int = 500
+    max_count: int = Field(default=500, ge=1)
     # 反不正当竞争法: the top prize of a lottery-type promotion is at most 50,000 yuan.
     top_prize_cap: str = "50000.00"
     # Unclaimed remainder goes back to the sender after 24 h.
-    expires_in_hours: int = 24
+    expires_in_hours: int = Field(default=24, ge=1)
     # Blind box: each share earns one more open, up to this many.
-    extra_opens: int = 1
+    extra_opens: int = Field(default=1, ge=0)
     # Tiered coupons (分享解锁): validity of the coupon a claim issues.
-    coupon_valid_days: int = 7
+    coupon_valid_days: int = Field(default=7, ge=1)
     # Redis backend: envelope grabs return after the Lua step; the ledger row follows
     # within milliseconds ("background"), or is written in the request ("session").
-    redis_ledger: str = "background"
+    redis_ledger: Literal["background", "session"] = "background"
+
+
+def env_name(setting: str) -> str:
+    return f"{ENV_PREFIX}{setting.upper()}"
 
 
 @lru_cache
 def defaults() -> HongbaoSettings:
-    return HongbaoSettings()
+    """The `SIYU_HONGBAO_*` settings; a bad one is an InvalidInput naming the variable."""
+    try:
+        return HongbaoSettings()
+    except ValidationError as e:
+        first = e.errors()[0]
+        name = env_name(str(first["loc"][0])) if first.get("loc") else f"{ENV_PREFIX}*"
+        raise InvalidInput(f"{name}: {reason(first)}", field=name) from None
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,6 @@ def rules_for(session: Session, merchant_id: int) -> Rules:
 
 def default_limits() -> Limits:
     base = defaults()
-    return Limits(max_amount=parse_amount(base.max_amount, "max_amount"),
+    return Limits(max_amount=parse_amount(base.max_amount, env_name("max_amount")),
                   max_count=base.max_count,
-                  top_prize_cap=parse_amount(base.top_prize_cap, "top_prize_cap"))
+                  top_prize_cap=parse_amount(base.top_prize_cap, env_name("top_prize_cap")))

@@ -1,11 +1,13 @@
-"""Pydantic shapes of the envelope API (contract 9)."""
+"""Pydantic shapes of the envelope API (contract 9).
+
+Integer inputs are strict: `true` or `"5"` is not a count or a member id."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from siyu.core.clock import parse_datetime
 from siyu.core.errors import SiyuError
@@ -23,7 +25,7 @@ def _when(v):
 
 class TierIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    shares: int = Field(ge=0, le=1000)
+    shares: StrictInt = Field(ge=0, le=1000)
     value: str
 
 
@@ -31,19 +33,20 @@ class EnvelopeIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     # Tiered envelopes may omit the amount: count × the top tier's value.
     amount: Yuan | None = None
-    count: int = Field(ge=1, le=1_000_000)
+    count: StrictInt = Field(ge=1, le=1_000_000)
     mode: Literal["lucky", "equal"] = "lucky"
     kind: Literal["normal", "targeted", "tiered", "blind_box"] = "normal"
     greeting: str = Field(default="恭喜发财, 大吉大利", max_length=100)
-    expires_in_hours: int | None = Field(default=None, ge=1, le=24 * 30)
+    expires_in_hours: StrictInt | None = Field(default=None, ge=1, le=24 * 30)
     starts_at: datetime | None = None
-    # Targeted (定向): member ids that may grab.
-    targets: list[int] = Field(default_factory=list, max_length=1000)
+    # Targeted (定向): member ids that may grab, each once; at least `count` of them.
+    targets: list[StrictInt] = Field(default_factory=list, max_length=1000)
     # Tiered (分享解锁): [{"shares": 0, "value": "5.00"}, {"shares": 1, "value": "20.00"}, ...]
     tiers: list[TierIn] | None = Field(default=None, max_length=10)
     # Blind box (盲盒): extra opens earned by sharing; default from the merchant's rules.
-    extra_opens: int | None = Field(default=None, ge=0, le=10)
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    extra_opens: StrictInt | None = Field(default=None, ge=0, le=10)
+    # Lucky splits: published as its SHA-256 until the envelope is finished.
+    seed: StrictInt | None = Field(default=None, ge=0, le=2**63 - 1)
 
     @field_validator("starts_at", mode="before")
     @classmethod
@@ -68,7 +71,7 @@ class EnvelopeOut(BaseModel):
 
 class GrabIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    member_id: int = Field(ge=1)
+    member_id: StrictInt = Field(ge=1)
 
 
 class GrabOut(BaseModel):
@@ -78,6 +81,7 @@ class GrabOut(BaseModel):
     tier: dict | None = None
     next_tier: dict | None = None
     coupon_id: int | None = None
+    note: str | None = None
 
 
 class GrabLine(BaseModel):
@@ -92,9 +96,13 @@ class EnvelopeStatus(BaseModel):
     mode: str
     amount: YuanOut
     count: int
-    remaining_amount: YuanOut
+    remaining_amount: YuanOut = Field(
+        description="总额 - 已领 - 已退; 分享解锁红包按 个数 × 最高档 预留, 领低档的差额也在其中")
     remaining_count: int
-    status: str
+    status: str = Field(description="active / not_started / empty (已无领取名额) / expired / "
+                                    "refunded / pending_review / rejected")
+    refundable: YuanOut = Field(
+        default=0, description="剩余金额中已无人可领、将在到期时退回发送方的部分")
     greeting: str
     starts_at: datetime
     expires_at: datetime
@@ -104,8 +112,8 @@ class EnvelopeStatus(BaseModel):
 
 class ShareIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    member_id: int = Field(ge=1)
-    to_member_id: int = Field(ge=1)
+    member_id: StrictInt = Field(ge=1)
+    to_member_id: StrictInt = Field(ge=1)
 
 
 class ShareOut(BaseModel):
@@ -113,14 +121,17 @@ class ShareOut(BaseModel):
     tier: dict | None = None
     next_tier: dict | None = None
     opens_allowed: int | None = None
+    # Tiered: whether the member already claimed; a claimed coupon is never upgraded.
+    claimed: bool | None = None
+    note: str | None = None
 
 
 class WaveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     at: datetime
-    envelopes: int = Field(ge=1, le=100)
+    envelopes: StrictInt = Field(ge=1, le=100)
     amount: Yuan
-    count: int = Field(ge=1, le=1_000_000)
+    count: StrictInt = Field(ge=1, le=1_000_000)
     mode: Literal["lucky", "equal"] = "lucky"
 
     @field_validator("at", mode="before")
@@ -133,6 +144,6 @@ class RainIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=100)
     greeting: str = Field(default="红包雨来啦", max_length=100)
-    expires_in_hours: int | None = Field(default=None, ge=1, le=24 * 30)
+    expires_in_hours: StrictInt | None = Field(default=None, ge=1, le=24 * 30)
     waves: list[WaveIn] = Field(min_length=1, max_length=50)
 

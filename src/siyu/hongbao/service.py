@@ -4,7 +4,12 @@ the legal review of their copy.
 Grabbing and sharing are in `siyu.hongbao.grabs`, the expiry refund in `tasks`.
 Every envelope's shares live in a hot pool (`hongbao:<id>`): pre-split at creation
 with a recorded seed (lucky, equal, targeted, blind box), or unit slots whose value is
-decided at the claim (tiered).
+decided at the claim (tiered). The seed would tell every share in grab order, so the
+published rules carry only its SHA-256 until the envelope is finished (empty, expired,
+refunded), and the seed itself from then on, to check the split against.
+
+A request names only the fields of its kind (`targets` on a normal envelope would hand
+a targeted budget to everyone) and cannot be finished at birth (expired on creation).
 
 Greetings (and a rain's name) pass the copy scanner at creation: copy that blocks is
 refused (422 copy_blocked naming the field, nothing stored); copy that needs a review
@@ -25,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
 from siyu.core.clock import to_beijing
-from siyu.core.errors import Conflict, InvalidInput
+from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.core.money import fmt_yuan, parse_yuan
 from siyu.hongbao import engine
 from siyu.hongbao import repository as repo
@@ -36,27 +41,52 @@ from siyu.hot import Hot
 from siyu.risk import reviews as copy_reviews
 from siyu.risk import service as copy_risk
 
-CLAIM_TEXT = {
-    "normal": "在群内点击红包领取, 每人限领一次, 先到先得",
-    "targeted": "仅限指定会员领取, 每人限领一次",
-    "tiered": "领取即得优惠券; 分享给更多好友可解锁更高面额, 每人限领一次",
-    "blind_box": "打开盲盒即见金额; 每分享给一位好友可多开一次",
+# Fields that only one kind uses: (kind, reason) when another kind names them.
+KIND_ONLY = {
+    "targets": ("targeted", "仅定向红包 (kind=targeted) 可指定会员"),
+    "tiers": ("tiered", "仅分享解锁红包 (kind=tiered) 可设档位"),
+    "extra_opens": ("blind_box", "仅盲盒红包 (kind=blind_box) 可设多开次数"),
 }
+# A tiered envelope's coupon value is its tier, never a random split.
+TIERED_SEED = "seed: 分享解锁红包按已达档位发券, 没有随机拆分"
 
 
 def pool_key(envelope_id: int) -> str:
     return f"hongbao:{envelope_id}"
 
 
-def _targets(session: Session, merchant_id: int, targets: list[int]) -> list[int]:
+def _check_kind_fields(data: EnvelopeIn) -> None:
+    for name, (kind, why) in KIND_ONLY.items():
+        value = getattr(data, name)
+        if data.kind != kind and value is not None and value != []:
+            raise InvalidInput(f"{name}: {why}", field=name)
+    # `mode` may keep its default on a tiered envelope (clients send it); a seed may not.
+    if data.kind == "tiered" and data.seed is not None:
+        raise InvalidInput(TIERED_SEED, field="seed")
+
+
+def _targets(session: Session, merchant_id: int, targets: list[int], count: int) -> list[int]:
+    """定向: each target once, each an active member, and a share for no one else."""
     from siyu.members import service as members
 
     if not targets:
         raise InvalidInput("targets: 定向红包须指定会员", field="targets")
-    unique = sorted(set(targets))
-    for member_id in unique:
-        members.require_active(session, merchant_id, member_id)
-    return unique
+    first: dict[int, int] = {}
+    for i, member_id in enumerate(targets):
+        if member_id in first:
+            raise InvalidInput(f"targets[{i}]: 会员 {member_id} 重复 "
+                               f"(同 targets[{first[member_id]}])", field=f"targets[{i}]")
+        first[member_id] = i
+    if count > len(targets):
+        raise InvalidInput(f"count: 红包个数 {count} 多于指定会员数 {len(targets)}, "
+                           "多出的红包无人可领", field="count")
+    for i, member_id in enumerate(targets):
+        try:
+            members.require_active(session, merchant_id, member_id)
+        except NotFound:
+            raise InvalidInput(f"targets[{i}]: 会员 {member_id} 不存在", field=f"targets[{i}]",
+                               ) from None
+    return sorted(targets)
 
 
 def _split(data: EnvelopeIn, rules: Rules, session: Session, merchant_id: int):
@@ -69,19 +99,35 @@ def _split(data: EnvelopeIn, rules: Rules, session: Session, merchant_id: int):
             raise InvalidInput(f"count: 超过单个红包个数上限 {limits.max_count} 个", field="count")
         engine.check_top_prize([tiers[-1].value], limits, field="tiers")
         needed = data.count * tiers[-1].value
+        if data.amount is None and needed > limits.max_amount:
+            # the amount a tiered envelope defaults to is over the limit a given one has
+            raise InvalidInput(f"amount: 超过单个红包金额上限 {fmt_yuan(limits.max_amount)} 元 "
+                               f"({data.count} 个 × 最高档 {fmt_yuan(tiers[-1].value)} 元 = "
+                               f"{fmt_yuan(needed)} 元)", field="amount")
         amount = needed if data.amount is None else data.amount
         if amount < needed:
             raise InvalidInput(f"amount: 预算不足: {data.count} 个最高档需 {fmt_yuan(needed)} 元",
                                field="amount")
+        engine.validate(amount, data.count, limits)
         return amount, None, None, tiers, None
     if data.amount is None:
         raise InvalidInput("amount: 必填", field="amount")
     engine.validate(data.amount, data.count, limits)
-    seed = data.seed if data.seed is not None else secrets.randbits(63)
+    targets = (_targets(session, merchant_id, data.targets, data.count)
+               if data.kind == "targeted" else None)
+    # 128 bits: the published SHA-256 of the seed cannot be searched back to it.
+    seed = data.seed if data.seed is not None else secrets.randbits(128)
     shares = engine.split(data.amount, data.count, data.mode, rng=random.Random(seed))
     engine.check_top_prize(shares, limits)
-    targets = _targets(session, merchant_id, data.targets) if data.kind == "targeted" else None
     return data.amount, shares, seed, (), targets
+
+
+def _check_not_over(data: EnvelopeIn, expires_at: datetime, *, now: datetime) -> None:
+    """An envelope already expired at creation could never be grabbed."""
+    if expires_at <= now:
+        field = "starts_at" if data.starts_at is not None else "expires_in_hours"
+        raise InvalidInput(f"{field}: 红包到期时间 {to_beijing(expires_at).isoformat()} "
+                           "已过, 创建即过期; 请把开始时间设在现在或以后", field=field)
 
 
 def create(session: Session, hot: Hot, merchant_id: int, data: EnvelopeIn, *, now: datetime,
@@ -96,18 +142,18 @@ def create(session: Session, hot: Hot, merchant_id: int, data: EnvelopeIn, *, no
     if held is None:
         review = copy_risk.check_copy(session, merchant_id, {"greeting": data.greeting})
         held = bool(review)
-    amount, shares, seed, tiers, targets = _split(data, rules, session, merchant_id)
+    _check_kind_fields(data)
     starts_at = data.starts_at or now
     expires_at = starts_at + timedelta(hours=data.expires_in_hours or rules.expires_in_hours)
+    _check_not_over(data, expires_at, now=now)
+    amount, shares, seed, tiers, targets = _split(data, rules, session, merchant_id)
     extra_opens = (rules.extra_opens if data.extra_opens is None else data.extra_opens
                    ) if data.kind == "blind_box" else 0
     published = engine.published_rules(
         kind=data.kind, mode="tiered" if data.kind == "tiered" else data.mode, amount=amount,
         count=data.count, shares=shares or [], starts_at=to_beijing(starts_at).isoformat(),
-        expires_at=to_beijing(expires_at).isoformat(), how_to_claim=CLAIM_TEXT[data.kind],
-        tiers=tiers)
-    if seed is not None:
-        published["seed"] = str(seed)
+        expires_at=to_beijing(expires_at).isoformat(),
+        how_to_claim=engine.how_to_claim(data.kind, extra_opens), tiers=tiers, seed=seed)
     envelope = Envelope(
         merchant_id=merchant_id, kind=data.kind,
         mode="tiered" if data.kind == "tiered" else data.mode, amount_fen=amount,
@@ -147,6 +193,11 @@ def create_rain(session: Session, hot: Hot, merchant_id: int, data: RainIn, *, n
     session.flush()
     envelopes: list[Envelope] = []
     rules = rules_for(session, merchant_id)
+    hours = data.expires_in_hours or rules.expires_in_hours
+    for i, wave in enumerate(data.waves):
+        if wave.at + timedelta(hours=hours) <= now:
+            raise InvalidInput(f"waves[{i}].at: 这一波 {to_beijing(wave.at).isoformat()} 起 "
+                               f"{hours} 小时的领取时段已经结束", field=f"waves[{i}].at")
     in_time_order = sorted(enumerate(data.waves), key=lambda iw: iw[1].at)
     for w, (i, wave) in enumerate(in_time_order, 1):  # wave numbers in time order
         for _ in range(wave.envelopes):
@@ -204,11 +255,36 @@ def status_of(envelope: Envelope, remaining_count: int, *, now: datetime) -> str
 def to_out(envelope: Envelope, *, now: datetime, remaining_count: int | None = None,
            ) -> EnvelopeOut:
     remaining = envelope.count if remaining_count is None else remaining_count
+    state = status_of(envelope, remaining, now=now)
     return EnvelopeOut(id=envelope.id, kind=envelope.kind, mode=envelope.mode,
                        amount=envelope.amount_fen, count=envelope.count,
-                       greeting=envelope.greeting, status=status_of(envelope, remaining, now=now),
+                       greeting=envelope.greeting, status=state,
                        starts_at=envelope.starts_at, expires_at=envelope.expires_at,
-                       rain_id=envelope.rain_id, wave=envelope.wave, rules=envelope.rules)
+                       rain_id=envelope.rain_id, wave=envelope.wave,
+                       rules=engine.public_rules(envelope.rules, envelope.seed, state))
+
+
+def rules_of(session: Session, hot: Hot, merchant_id: int, envelope_id: int, *,
+             now: datetime) -> dict:
+    """公示规则 as of now: the seed only once the envelope can no longer be grabbed."""
+    envelope = repo.require(session, merchant_id, envelope_id)
+    state = status_of(envelope, hot.state(session, envelope.pool_key).remaining, now=now)
+    return engine.public_rules(envelope.rules, envelope.seed, state)
+
+
+def _refundable(envelope: Envelope, state: str, remaining_amount: int,
+                remaining_count: int) -> int:
+    """What of the remaining amount no claim can take any more: it goes back to the sender
+    at expiry. A tiered budget keeps the top tier for every claim left, so the part above
+    that (lower tiers claimed, or no claims left) is already the sender's."""
+    if envelope.refunded_at is not None:
+        return 0
+    if state in ("expired", "rejected"):
+        return remaining_amount
+    if envelope.kind == "tiered":
+        top = max((t["value"] for t in envelope.tiers or ()), default=0)
+        return max(remaining_amount - remaining_count * top, 0)
+    return 0
 
 
 def status(session: Session, hot: Hot, merchant_id: int, envelope_id: int, *,
@@ -218,10 +294,13 @@ def status(session: Session, hot: Hot, merchant_id: int, envelope_id: int, *,
     grabs = [e for e in hot.log(session, envelope.pool_key) if e.kind == "take"]
     taken = sum(e.amount for e in grabs)
     refunded = envelope.refunded_fen
+    remaining_amount = envelope.amount_fen - taken - (refunded or 0)
+    current = status_of(envelope, state.remaining, now=now)
     return EnvelopeStatus(
         id=envelope.id, kind=envelope.kind, mode=envelope.mode, amount=envelope.amount_fen,
-        count=envelope.count, remaining_amount=envelope.amount_fen - taken - (refunded or 0),
-        remaining_count=state.remaining, status=status_of(envelope, state.remaining, now=now),
+        count=envelope.count, remaining_amount=remaining_amount,
+        remaining_count=state.remaining, status=current,
+        refundable=_refundable(envelope, current, remaining_amount, state.remaining),
         greeting=envelope.greeting, starts_at=envelope.starts_at,
         expires_at=envelope.expires_at, refunded=refunded,
         grabs=[GrabLine(member_id=e.member_id, amount=e.amount, at=e.at) for e in grabs])

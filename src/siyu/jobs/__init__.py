@@ -25,10 +25,16 @@ from sqlalchemy.orm import Session
 log = logging.getLogger("siyu.jobs")
 
 
+def _as_is(result: object) -> object:
+    return result
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
     run: Callable[[Session, object, datetime], object]
+    # The result as an operator reads it (`report`): money as yuan strings, never fen.
+    show: Callable[[object], object] = _as_is
 
 
 def _refunds(session, hot, now):
@@ -36,6 +42,13 @@ def _refunds(session, hot, now):
     from siyu.hongbao.tasks import refund_expired
 
     return refund_expired(session, hot, now=now)
+
+
+def _refunds_in_yuan(refunded: dict[int, int]) -> dict[str, str]:
+    """{envelope id: fen refunded} -> {"18": "10.00"}, as `siyu hongbao refund-expired`."""
+    from siyu.core.money import fmt_yuan
+
+    return {str(envelope_id): fmt_yuan(fen) for envelope_id, fen in refunded.items()}
 
 
 def _release(session, hot, now):
@@ -64,9 +77,11 @@ def _analytics(session, hot, now):
     return job(session, hot, now)
 
 
-JOBS = (Job("hongbao.refund_expired", _refunds), Job("flashsale.release_unpaid", _release),
-        Job("flashsale.settle_ended", _settle), Job("hot.reconcile", _reconcile),
-        Job("analytics.refresh", _analytics))
+# Reported figures: refunds are fen (shown in yuan); the flash-sale jobs count orders
+# and units, reconcile lists ledger seqs, analytics flags and dates: no money.
+JOBS = (Job("hongbao.refund_expired", _refunds, _refunds_in_yuan),
+        Job("flashsale.release_unpaid", _release), Job("flashsale.settle_ended", _settle),
+        Job("hot.reconcile", _reconcile), Job("analytics.refresh", _analytics))
 
 
 def _locked(session: Session, name: str) -> bool:
@@ -98,6 +113,14 @@ def run_once(runtime, *, now: datetime | None = None, only: set[str] | None = No
             log.exception("job %s failed", job.name)
             out[job.name] = f"failed: {type(e).__name__}: {e}"
     return out
+
+
+def report(results: dict[str, object]) -> dict[str, object]:
+    """`run_once`'s results as an operator reads them (`siyu jobs run`): each job's
+    figures through its `show`; a job that failed or was skipped keeps its message."""
+    shows = {job.name: job.show for job in JOBS}
+    return {name: result if isinstance(result, str) else shows.get(name, _as_is)(result)
+            for name, result in results.items()}
 
 
 class Scheduler:

@@ -34,12 +34,15 @@ def run(db: str | None = DB_OPTION,
         once: bool = typer.Option(False, "--once", help="只运行一轮"),
         interval: float = typer.Option(30.0, "--interval", help="两轮之间的秒数")):
     """运行全部定时任务 (每个任务可重复执行, 结果不变)。"""
-    from siyu.jobs import run_once
+    from siyu.core.clock import to_beijing
+    from siyu.jobs import report, run_once
 
     rt = open_with_redis(db, redis)
     try:
         while True:
-            print_json({"at": rt.clock.now().isoformat(), "jobs": run_once(rt)})
+            now = rt.clock.now()
+            print_json({"at": to_beijing(now).isoformat(),  # operators read Beijing time
+                        "jobs": report(run_once(rt, now=now))})
             if once:
                 return
             time.sleep(interval)

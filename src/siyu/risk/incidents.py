@@ -12,10 +12,11 @@ running-out timer marks the incident breached (once) instead.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from siyu.risk.normalise import normalise_term
+from siyu.risk.normalise import compact, fold, kept_positions, normalise_term
 from siyu.risk.rules import TIERS, IncidentRules, tier_after
 
 SOURCES = ("complaint", "risk_hit", "manual")
@@ -29,12 +30,58 @@ def team_of(tier: str) -> str:
     return TEAMS[tier]
 
 
+# A platform's bare name says where something happened or was bought (在抖音上买的);
+# only with a word of posting or exposing next to it (发抖音, 发到小红书, 微博上曝光, 上了
+# 抖音热搜) is it the public exposure a major word stands for.
+PLATFORMS = frozenset(normalise_term(w) for w in (
+    "微博", "抖音", "小红书", "快手", "视频号", "朋友圈", "知乎", "b站", "哔哩哔哩", "头条",
+    "今日头条", "大众点评", "贴吧"))
+_EXPOSE_BEFORE = re.compile(
+    r"(?:发|挂|晒|曝光|投诉|告|捅|闹|传|发布|上传|转发|爆料)(?:到|在|上|去|至|给)?(?:个|条|篇)?$")
+_EXPOSE_AFTER = re.compile(
+    r"^(?:上|里)?(?:发了?(?:个|条|篇)?(?:视频|帖子?|文章?|笔记|动态)|曝光|投诉|维权|避雷|揭露|挂|"
+    r"热搜|爆料|让大家|让网友|评评理)")
+
+
+def _ascii_word(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _found(key: str, folded: str, packed: str, kept: list[int]) -> bool:
+    """Whether the term `key` (normalised) occurs in the text as a complaint means it.
+
+    An edge of the term that is an ASCII letter or digit must not touch another one in
+    the text (12315 is the hotline, not the middle of order SY20260123150001); a
+    platform name needs a word of exposure next to it."""
+    start = packed.find(key)
+    while start != -1:
+        end = start + len(key)
+        ok = True
+        if _ascii_word(key[0]):
+            before = kept[start] - 1
+            ok = before < 0 or not _ascii_word(folded[before])
+        if ok and _ascii_word(key[-1]):
+            after = kept[end - 1] + 1
+            ok = after >= len(folded) or not _ascii_word(folded[after])
+        if ok and key in PLATFORMS:
+            ok = bool(_EXPOSE_BEFORE.search(packed[max(0, start - 4) : start])
+                      or _EXPOSE_AFTER.match(packed[end : end + 6]))
+        if ok:
+            return True
+        start = packed.find(key, start + 1)
+    return False
+
+
 def classify_complaint(text: str, rules: IncidentRules) -> tuple[str, list[str]]:
     """The starting tier of a complaint from its words (traditional, full-width and
-    spaced-out spellings fold the same way as in the copy scanner)."""
-    folded = normalise_term(text or "")
+    spaced-out spellings fold the same way as in the copy scanner). Words of ASCII
+    letters or digits match whole tokens only; platform names only as exposure."""
+    folded = fold(text or "")
+    packed = compact(folded)
+    kept = kept_positions(folded)
     for tier, words in (("extreme", rules.extreme_words), ("major", rules.major_words)):
-        hits = [w for w in words if (k := normalise_term(w)) and k in folded]
+        hits = [w for w in words
+                if (k := normalise_term(w)) and _found(k, folded, packed, kept)]
         if hits:
             return tier, hits
     return "ordinary", []

@@ -14,6 +14,7 @@ from siyu.core.errors import InvalidInput
 from siyu.deps import ALL_ROLES, get_now, get_session, require
 from siyu.merchants.service import Principal
 from siyu.risk import incidents_service as service
+from siyu.risk.rates import BASIS
 from siyu.risk.schemas import IncidentIn, NoteIn, ResolveIn
 
 router = APIRouter(prefix="/risk", tags=["risk 风控合规"])
@@ -109,10 +110,12 @@ def rates(by: Literal["group", "campaign"] = "group", since: str | None = None,
           principal: Principal = Depends(require(*ALL_ROLES)),
           now: datetime = Depends(get_now)):
     """Dispute rate (纠纷率) and complaint rate (投诉率) per group or campaign over
-    [since, until); default: the last 24 hours."""
+    [since, until); default: the last 24 hours. `basis` says what each rate counts: both
+    are over the distinct orders paid, so neither passes 100%."""
     end = parse_datetime(until, "until") if until else now
     start = parse_datetime(since, "since") if since else end - timedelta(hours=24)
     if end <= start:
         raise InvalidInput("until: 须晚于 since", field="until")
     rows = service.rate_rows(session, principal.merchant_id, since=start, until=end, by=by)
-    return {"by": by, "since": start, "until": end, "items": [r.to_dict(by) for r in rows]}
+    return {"by": by, "since": start, "until": end, "basis": BASIS,
+            "items": [r.to_dict(by) for r in rows]}

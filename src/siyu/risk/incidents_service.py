@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
-from siyu.core.errors import Conflict, Forbidden
+from siyu.core.errors import Conflict, Forbidden, NotFound
 from siyu.events import service as events
 from siyu.risk import incidents as engine
 from siyu.risk import repository as repo
@@ -41,17 +41,30 @@ def _snapshot(i: Incident) -> dict:
 
 def _check_refs(session: Session, merchant_id: int, *, member_id: int | None,
                 order_id: int | None, group_id: int | None) -> None:
-    """Only the merchant's own member, order and group can be named (else 404)."""
+    """Only the merchant's own member, order and group can be named (else 404 naming
+    the field: member_id, order_id, group_id)."""
     from siyu.groups import service as groups
     from siyu.members import service as members
     from siyu.orders import service as orders
 
-    if member_id is not None:
-        members.get(session, merchant_id, member_id)
-    if order_id is not None:
-        orders.get(session, merchant_id, order_id)
-    if group_id is not None:
-        groups.get_group(session, merchant_id, group_id)
+    for field, row_id, get in (("member_id", member_id, members.get),
+                               ("order_id", order_id, orders.get),
+                               ("group_id", group_id, groups.get_group)):
+        if row_id is None:
+            continue
+        try:
+            get(session, merchant_id, row_id)
+        except NotFound as e:
+            raise not_found_as(field, e) from None
+
+
+def not_found_as(field: str, error: NotFound) -> NotFound:
+    """The same 404, naming the request field the id came from (the other domains'
+    lookups name "id", the path's own resource)."""
+    text = error.message
+    if error.field and text.startswith(f"{error.field}: "):
+        text = text[len(error.field) + 2 :]
+    return NotFound(f"{field}: {text}", field=field, code=error.code)
 
 
 def open_incident(session: Session, merchant_id: int, *, source: str, title: str,
@@ -217,19 +230,52 @@ def to_dict(i: Incident) -> dict:
 
 
 RATE_KINDS = ("pay", "refund", "complaint")
+# The order actions of risk control (orders_service.act) that refund a paid order: the
+# merchant's own decision, never a customer's dispute.
+MERCHANT_REFUND_ACTIONS = ("intercept", "refund")
+
+
+def _refunded_by_merchant(session: Session, merchant_id: int, order_ids: set[int]) -> set[int]:
+    """Which of these orders the merchant's risk control intercepted or refunded (their
+    audit entries, written by orders_service.act, are the record of it)."""
+    found: set[int] = set()
+    if not order_ids:
+        return found
+    for action in MERCHANT_REFUND_ACTIONS:
+        offset = 0
+        while True:
+            page, total = audit.search(session, merchant_id, entity="order", action=action,
+                                       limit=1000, offset=offset)
+            found.update(e.entity_id for e in page if e.entity_id in order_ids)
+            offset += len(page)
+            if not page or offset >= total:
+                break
+    return found
+
+
+def _group_names(session: Session, merchant_id: int, group_ids: set[int]) -> dict[int, str]:
+    from siyu.groups import repository as groups
+
+    return groups.names_of(session, merchant_id, group_ids)
 
 
 def rate_rows(session: Session, merchant_id: int, *, since: datetime, until: datetime,
               by: str) -> list[RateRow]:
     """Dispute and complaint rates per group or campaign over [since, until)."""
-    facts: list[RateFact] = []
+    raw: list[tuple] = []
     for kind in RATE_KINDS:
         for e in repo.events_between(session, merchant_id, kind, since, until):
-            payload = e.payload or {}
-            order_id = payload.get("order_id")
-            campaign = payload.get("campaign")
-            facts.append(RateFact(kind, order_id if isinstance(order_id, int) else None,
-                                  e.group_id, str(campaign) if campaign else None))
+            order_id = (e.payload or {}).get("order_id")
+            raw.append((kind, order_id if isinstance(order_id, int) else None, e))
+    by_merchant = _refunded_by_merchant(
+        session, merchant_id, {oid for kind, oid, _ in raw if kind == "refund" and oid})
+    facts = []
+    for kind, order_id, e in raw:
+        campaign = (e.payload or {}).get("campaign")
+        facts.append(RateFact(kind, order_id, e.group_id, str(campaign) if campaign else None,
+                              by_merchant=kind == "refund" and order_id in by_merchant))
+    names = (_group_names(session, merchant_id, {f.group_id for f in facts if f.group_id})
+             if by == "group" else {})
     rules = _rules(session, merchant_id)
     return rates(facts, by, max_dispute=rules.max_dispute_rate_percent,
-                 max_complaint=rules.max_complaint_rate_percent)
+                 max_complaint=rules.max_complaint_rate_percent, names=names)

@@ -25,7 +25,9 @@ ACTORS = ("operator", "cs", "legal")
 def sweep(body: SweepIn | None = None, session: Session = Depends(get_session),
           principal: Principal = Depends(require(*ACTORS)), now: datetime = Depends(get_now)):
     """Run every order-risk rule over the orders placed in [since, until); by default the
-    hits are kept (a re-run updates them) and new ones open incidents."""
+    hits are kept (a re-run updates them) and new ones open incidents. `hold` holds each
+    pending or paid order hit once, its audit entry naming the rules and evidence (saved
+    or not)."""
     body = body or SweepIn()
     hits = service.run_sweep(session, principal.merchant_id, since=body.since, until=body.until,
                              now=now, actor=principal.actor, save=body.save, hold=body.hold)
@@ -57,7 +59,8 @@ def order_action(order_id: int, action: Literal["hold", "release", "intercept", 
                  now: datetime = Depends(get_now)):
     """hold (冻结), release (解冻), intercept (拦截: cancel, stock back, refund if paid),
     refund (退款). Each change is audit-logged; repeating hold/intercept/refund changes
-    nothing (`changed: false`)."""
+    nothing (`changed: false`). A `hit_id` must be a hit whose evidence names this order
+    (else 422 on `hit_id`); the audit entry quotes its evidence."""
     body = body or OrderActionIn()
     order, changed = service.act(session, principal.merchant_id, order_id, action, now=now,
                                  actor=principal.actor, reason=body.reason, hit_id=body.hit_id)

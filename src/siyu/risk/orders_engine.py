@@ -7,11 +7,16 @@ the time window) and a tier for the incident it may open. The rules:
 - `same_ip` / `same_device`: at least N orders from one IP (device) within W minutes
   (同一IP批量下单). Overlapping qualifying windows form one episode, one hit.
 - `shared_phone` / `shared_address` / `shared_device`: at least N accounts behind one
-  phone, shipping address or device over the whole sweep (一人多号).
+  phone, shipping address or device (一人多号) — over the whole sweep, or, given a
+  window of D days, within D days (overlapping windows form one episode, one hit).
+  Addresses are compared folded and compact, like the copy scanner reads text
+  (full-width, traditional, case, spaces and punctuation do not matter); the evidence
+  quotes them as written.
 - `address_anomaly`: an address too short, a placeholder (测试, xxx, all digits, one
   character repeated) — per order.
 - `locker_shared`: a pick-up locker (自提柜, 丰巢, 驿站...) used by many accounts; lockers
-  have their own, higher bar and never count as a `shared_address`.
+  have their own, higher bar and never count as a `shared_address` (same address
+  normalisation and window as above).
 - `claim_velocity`: one account claiming coupons or grabbing envelopes N times within
   W minutes (羊毛党).
 - `new_account_loss_leaders`: an account whose first order came within D days of
@@ -22,14 +27,15 @@ the time window) and a tier for the incident it may open. The rules:
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
-import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from siyu.core.clock import to_beijing
+from siyu.risk.normalise import compact, fold
 from siyu.risk.rules import OrderRules
 
 RULES = ("same_ip", "same_device", "shared_phone", "shared_address", "shared_device",
@@ -166,8 +172,22 @@ def _windowed(rule: str, label: str, key_of, orders: Sequence[OrderFact], n: int
 
 
 def normalise_address(address: str) -> str:
-    text = unicodedata.normalize("NFKC", address).lower()
-    return "".join(ch for ch in text if ch.isalnum())
+    """What an address is grouped and judged by: folded (full-width → half-width,
+    traditional → simplified, lower case) and compact (no spaces, punctuation, emoji),
+    the copy scanner's normalisation — so 北京東路９號 2單元 is 北京东路9号2单元."""
+    return compact(fold(address))
+
+
+def ip_key(ip: str | None) -> str | None:
+    """One spelling per address (`::FFFF:1.2.3.4` and `::ffff:102:304` are one IP);
+    a value that is not an IP is no IP at all, so it never groups orders."""
+    text = (ip or "").strip()
+    if not text:
+        return None
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
 
 
 def is_locker(key: str, rules: OrderRules) -> bool:
@@ -216,8 +236,35 @@ def _address_anomalies(orders: Sequence[OrderFact], rules: OrderRules) -> list[H
     return hits
 
 
+def account_episodes(orders: Sequence[OrderFact], n: int, window: timedelta,
+                     ) -> list[tuple[int, int, int]]:
+    """Runs of `orders` (sorted by time, each with a member) where some window of length
+    `window` (ends included) holds at least `n` distinct accounts; overlapping windows
+    merge. Returns (first, last, peak) index triples, peak: most accounts in one window."""
+    out: list[tuple[int, int, int]] = []
+    inside: Counter[str] = Counter()
+    i = 0
+    for j, o in enumerate(orders):
+        inside[o.member or ""] += 1
+        while o.at - orders[i].at > window:
+            gone = orders[i].member or ""
+            inside[gone] -= 1
+            if not inside[gone]:
+                del inside[gone]
+            i += 1
+        count = len(inside)
+        if count < n:
+            continue
+        if out and i <= out[-1][1]:
+            first, _, peak = out[-1]
+            out[-1] = (first, j, max(peak, count))
+        else:
+            out.append((i, j, count))
+    return out
+
+
 def _shared(rule: str, label: str, key_of, shown_of, orders: Sequence[OrderFact], n: int,
-            rules: OrderRules) -> list[Hit]:
+            rules: OrderRules, window_days: int | None = None) -> list[Hit]:
     by_key: dict[str, list[OrderFact]] = defaultdict(list)
     for o in orders:
         key = key_of(o)
@@ -225,17 +272,30 @@ def _shared(rule: str, label: str, key_of, shown_of, orders: Sequence[OrderFact]
             by_key[key].append(o)
     hits = []
     for group in by_key.values():
-        accounts = _members(group)
-        if len(accounts) < n:
+        if len(_members(group)) < n:
             continue
         group.sort(key=lambda o: (o.at, o.order_no))
-        shown = shown_of(group[0])
-        hits.append(Hit(
-            rule, shown, _tier(len(accounts), n, rules),
-            f"{len(accounts)} 个账号共用{label} {shown} (阈值 {n})",
-            tuple(o.order_no for o in group), accounts,
-            {"accounts": len(accounts), "threshold": n, "orders": len(group),
-             "first_at": _iso(group[0].at), "last_at": _iso(group[-1].at)}, _ids(group)))
+        if window_days is None:
+            runs = [(0, len(group) - 1, len(_members(group)))]
+        else:
+            runs = account_episodes(group, n, timedelta(days=window_days))
+        for first, last, peak in runs:
+            chosen = group[first : last + 1]
+            accounts = _members(chosen)
+            shown = shown_of(chosen[0])
+            # A merged episode can span more than one window: say what one window held.
+            within = "" if window_days is None else f"{window_days} 天内最多 {peak} 个, "
+            evidence = {"accounts": len(accounts), "threshold": n, "orders": len(chosen),
+                        "first_at": _iso(chosen[0].at), "last_at": _iso(chosen[-1].at)}
+            if window_days is not None:
+                evidence.update(peak_in_window=peak, window_days=window_days)
+            spellings = list(dict.fromkeys(shown_of(o) for o in chosen))
+            if len(spellings) > 1:
+                evidence["as_written"] = spellings
+            hits.append(Hit(
+                rule, shown, _tier(peak, n, rules),
+                f"{len(accounts)} 个账号共用{label} {shown} ({within}阈值 {n})",
+                tuple(o.order_no for o in chosen), accounts, evidence, _ids(chosen)))
     return hits
 
 
@@ -294,9 +354,16 @@ def _loss_leaders(orders: Sequence[OrderFact], rules: OrderRules) -> list[Hit]:
 
 
 def sweep(orders: Sequence[OrderFact], claims: Sequence[ClaimFact] = (),
-          rules: OrderRules | None = None) -> list[Hit]:
-    """Every hit of every rule, in rule order, then by first time and subject."""
+          rules: OrderRules | None = None, *, shared_window_days: int | None = None,
+          ) -> list[Hit]:
+    """Every hit of every rule, in rule order, then by first time and subject.
+
+    `shared_window_days`: the accounts sharing a phone, address, device or locker are
+    counted within this many days (None: over the whole sweep). Without it, the rules'
+    own `shared_window_days` applies once OrderRules has that setting."""
     rules = rules or OrderRules()
+    window = (shared_window_days if shared_window_days is not None
+              else getattr(rules, "shared_window_days", None))
 
     def address_key(o: OrderFact) -> str | None:
         return normalise_address(o.address) if o.address else None
@@ -311,20 +378,22 @@ def sweep(orders: Sequence[OrderFact], claims: Sequence[ClaimFact] = (),
         key = address_key(o)
         return key if key and is_locker(key, rules) else None
 
+    allowed = {ip_key(ip) or ip.strip() for ip in rules.ip_allow}
     hits = [
-        *_windowed("same_ip", "IP", lambda o: (o.ip or "").strip(), orders, rules.ip_orders,
-                   rules.ip_window_minutes, rules, set(rules.ip_allow)),
+        *_windowed("same_ip", "IP", lambda o: ip_key(o.ip), orders, rules.ip_orders,
+                   rules.ip_window_minutes, rules, allowed),
         *_windowed("same_device", "设备", lambda o: (o.device or "").strip(), orders,
                    rules.device_orders, rules.device_window_minutes, rules, set()),
         *_shared("shared_phone", "手机号", lambda o: o.phone_key,
-                 lambda o: o.phone_shown or "***", orders, rules.phone_accounts, rules),
+                 lambda o: o.phone_shown or "***", orders, rules.phone_accounts, rules, window),
         *_shared("shared_address", "收货地址", plain_address, lambda o: o.address or "", orders,
-                 rules.address_accounts, rules),
+                 rules.address_accounts, rules, window),
         *_shared("shared_device", "设备", lambda o: (o.device or "").strip(),
-                 lambda o: (o.device or "").strip(), orders, rules.device_accounts, rules),
+                 lambda o: (o.device or "").strip(), orders, rules.device_accounts, rules,
+                 window),
         *_address_anomalies(orders, rules),
         *_shared("locker_shared", "自提柜/驿站", locker_address, lambda o: o.address or "",
-                 orders, rules.locker_accounts, rules),
+                 orders, rules.locker_accounts, rules, window),
         *_claim_velocity(claims, rules),
         *_loss_leaders(orders, rules),
     ]

@@ -9,19 +9,22 @@ Required: `order_no`, `paid_at`. Rows with the same order_no are the lines of on
 order; its order-level columns (member_external_id, paid_at, ip, device, address,
 phone, registered_at, channel) must agree between them. `price` is the unit price
 paid (yuan, discounts included), `cost` the unit cost; a line below cost, a
-`flash_sale` line (1/true/是) or channel `flash_sale` is a loss-leader. `phone` is a
-mainland mobile, compared as given and printed masked only. `registered_at` (the
-account's registration) lets the new-account rule judge; without it the rule is
-skipped for that account.
+`flash_sale` line (1/true/是) or channel `flash_sale` is a loss-leader. `ip` is an
+IPv4 or IPv6 address. `phone` is a mainland mobile, compared as given and printed
+masked only. `registered_at` (the account's registration) lets the new-account rule
+judge; without it the rule is skipped for that account.
 
 Claims (`--claims`): `member_external_id,at,kind` with kind grab, redeem or
 coupon_claim — the coupon-claim velocity rule (羊毛党).
 
-Any bad cell stops the sweep: `row N: column: reason` (exit 2), nothing printed.
+Any bad cell stops the sweep before anything is scanned: every bad cell is listed, one
+line each (`row N: column: reason`, the header is row 1), then `共 N 行有问题 (M 处),
+未扫描` (exit 2); nothing is printed on stdout.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -44,6 +47,18 @@ ALIASES = {"订单号": "order_no", "会员编号": "member_external_id", "支�
            "成本": "cost", "渠道": "channel", "秒杀": "flash_sale", "时间": "at", "类型": "kind"}
 _TRUE = ("1", "true", "yes", "y", "是")
 _FALSE = ("0", "false", "no", "n", "否", "")
+
+
+class ScanRowErrors(RowErrors):
+    """Bad rows of a file to sweep: every one listed, one a line, then how many rows
+    were bad — and that nothing was scanned (the importers' wording says imported)."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(errors)
+        lines = [str(e) for e in self.errors]
+        lines.append(f"共 {self.bad_rows} 行有问题 ({len(self.errors)} 处), 未扫描")
+        self.message = "\n".join(lines)
+        self.args = (self.message,)
 
 
 def _when(v, field: str):
@@ -77,6 +92,16 @@ class OrderLineRow(BaseModel):
     @classmethod
     def _times(cls, v, info):
         return _when(v, info.field_name)
+
+    @field_validator("ip")
+    @classmethod
+    def _ip(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        try:
+            return str(ipaddress.ip_address(v))
+        except ValueError as e:
+            raise ValueError(f"{v!r} 不是有效的 IP 地址 (IPv4 如 1.2.3.4, 或 IPv6)") from e
 
     @field_validator("phone", mode="before")
     @classmethod
@@ -134,7 +159,7 @@ def read_orders(path: str) -> list[OrderFact]:
             errors.append(RowError(row_no, "sku", "给出了 price/cost 却没有 sku"))
         lines.append((row_no, row))
     if errors:
-        raise RowErrors(errors)
+        raise ScanRowErrors(errors)
     return [_fact(order_no, [r for _, r in rows]) for order_no, rows in groups.items()]
 
 
@@ -169,5 +194,5 @@ def read_claims(path: str) -> list[ClaimFact]:
             continue
         out.append(ClaimFact(row.member_external_id, row.at, row.kind))
     if errors:
-        raise RowErrors(errors)
+        raise ScanRowErrors(errors)
     return out

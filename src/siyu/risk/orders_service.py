@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
 from siyu.catalog import repository as catalog
-from siyu.core.errors import InvalidInput
+from siyu.core.errors import InvalidInput, NotFound
 from siyu.members import service as members
 from siyu.orders import service as orders
 from siyu.risk import incidents_service as incidents
@@ -96,46 +96,83 @@ def _save(session: Session, merchant_id: int, hit: Hit, *, now: datetime, actor:
 
 def run_sweep(session: Session, merchant_id: int, *, since: datetime | None,
               until: datetime | None, now: datetime, actor: str, save: bool = False,
-              hold: bool = False, rules: OrderRules | None = None) -> list[dict]:
+              hold: bool = False, rules: OrderRules | None = None,
+              shared_window_days: int | None = None) -> list[dict]:
     """Sweep the merchant's orders placed in [since, until). `save` keeps the hits and
-    opens incidents for new ones; `hold` also holds every pending or paid order hit."""
+    opens incidents for new ones; `hold` also holds every pending or paid order hit,
+    once, its audit entry naming every rule that fired on it with the evidence (and the
+    saved hits' ids when `save`). `shared_window_days`: see `orders_engine.sweep`."""
     if since is not None and until is not None and until <= since:
         raise InvalidInput("until: 须晚于 since", field="until")
     settings = get_rules(session, merchant_id)
     rules = rules or settings.orders
     facts, claims = gather(session, merchant_id, since=since, until=until, rules=rules)
     out = []
-    for hit in sweep(facts, claims, rules):
+    naming: dict[int, list[dict]] = {}  # order id → the hits that name it, in rule order
+    for hit in sweep(facts, claims, rules, shared_window_days=shared_window_days):
         doc = {**hit.to_dict(), "order_ids": list(hit.order_ids)}
         if save:
             row, created = _save(session, merchant_id, hit, now=now, actor=actor,
                                  open_incident=settings.incidents.incidents_from_hits)
             doc.update(id=row.id, new=created, incident_id=row.incident_id)
-        if hold:
-            doc["held"] = [oid for oid in hit.order_ids
-                           if _hold_if_possible(session, merchant_id, oid, now=now,
-                                                actor=actor, hit_id=doc.get("id"))]
+        for oid in hit.order_ids if hold else ():
+            naming.setdefault(oid, []).append({**doc, "fingerprint": hit.fingerprint})
         out.append(doc)
+    if hold:
+        held = {oid for oid, cited in naming.items()
+                if _hold_if_possible(session, merchant_id, oid, cited, now=now, actor=actor)}
+        for doc in out:
+            doc["held"] = [oid for oid in doc["order_ids"] if oid in held]
     return out
 
 
-def _hold_if_possible(session: Session, merchant_id: int, order_id: int, *, now: datetime,
-                      actor: str, hit_id: int | None) -> bool:
+def cite(rule: str, subject: str, message: str, evidence: dict, fingerprint: str,
+         hit_id: int | None = None) -> dict:
+    """A hit as the audit trail quotes it: enough to judge the action without the hit."""
+    return {"risk_hit_id": hit_id, "rule": rule, "rule_name": RULE_NAMES.get(rule, rule),
+            "subject": subject, "message": message, "evidence": evidence,
+            "fingerprint": fingerprint}
+
+
+def _hold_if_possible(session: Session, merchant_id: int, order_id: int, cited: list[dict],
+                      *, now: datetime, actor: str) -> bool:
     order = orders.get(session, merchant_id, order_id)
     if order.status not in orders.HOLDABLE:
         return False
+    reason = "风控扫描自动冻结: " + "; ".join(f"{d['rule']}: {d['message']}" for d in cited)
+    evidence = [cite(d["rule"], d["subject"], d["message"], d["evidence"], d["fingerprint"],
+                     d.get("id")) for d in cited]
     return act(session, merchant_id, order_id, "hold", now=now, actor=actor,
-               reason="风控扫描自动冻结", hit_id=hit_id)[1]
+               reason=reason, hit_id=cited[0].get("id"), evidence=evidence)[1]
+
+
+def _cited_hit(session: Session, merchant_id: int, order_id: int, hit_id: int) -> RiskHit:
+    """The hit an action cites: the merchant's own, and its evidence names the order."""
+    orders.get(session, merchant_id, order_id)  # an unknown order is 404 before the hit
+    try:
+        hit = repo.require_hit(session, merchant_id, hit_id)
+    except NotFound as e:
+        raise incidents.not_found_as("hit_id", e) from None
+    if order_id not in {int(i) for i in hit.order_ids or ()}:
+        raise InvalidInput(
+            f"hit_id: 风控命中 {hit_id} ({RULE_NAMES.get(hit.rule, hit.rule)}) 的证据中没有"
+            f"订单 {order_id}, 不能作为处理该订单的依据", field="hit_id", code="hit_not_for_order")
+    return hit
 
 
 def act(session: Session, merchant_id: int, order_id: int, action: str, *, now: datetime,
-        actor: str, reason: str | None = None, hit_id: int | None = None) -> tuple[object, bool]:
+        actor: str, reason: str | None = None, hit_id: int | None = None,
+        evidence: list[dict] | None = None) -> tuple[object, bool]:
     """hold / release / intercept (cancel, stock back, refund if paid) / refund. Returns
-    (order, changed); a repeated hold, intercept or refund changes nothing."""
+    (order, changed); a repeated hold, intercept or refund changes nothing. A cited hit
+    must name the order (else 422 on `hit_id`); the audit entry quotes its evidence."""
     if action not in ACTIONS:
         raise InvalidInput(f"action: 须为 {' / '.join(ACTIONS)}", field="action")
     if hit_id is not None:
-        repo.require_hit(session, merchant_id, hit_id)
+        hit = _cited_hit(session, merchant_id, order_id, hit_id)
+        if evidence is None:
+            evidence = [cite(hit.rule, hit.subject, hit.message, hit.evidence,
+                             hit.fingerprint, hit.id)]
     if action == "hold":
         order, before, changed = orders.hold(session, merchant_id, order_id)
     elif action == "release":
@@ -146,9 +183,11 @@ def act(session: Session, merchant_id: int, order_id: int, action: str, *, now: 
     else:
         order, before, changed = orders.refund(session, merchant_id, order_id, now=now)
     if changed:
+        after = {"status": order.status, "reason": reason, "risk_hit_id": hit_id}
+        if evidence:
+            after["evidence"] = evidence
         audit.record(session, merchant_id, actor=actor, action=action, entity="order",
-                     entity_id=order.id, before={"status": before},
-                     after={"status": order.status, "reason": reason, "risk_hit_id": hit_id})
+                     entity_id=order.id, before={"status": before}, after=after)
     return order, changed
 
 
