@@ -102,8 +102,10 @@ def test_a_day_of_sessions_at_the_default_times(hot_api):
     assert r.status_code == 201, r.text
     sales = r.json()
     assert [s["label"] for s in sales] == ["10:00场", "15:00场", "20:00场"]
-    assert [s["starts_at"] for s in sales] == ["2026-01-21T02:00:00Z", "2026-01-21T07:00:00Z",
-                                               "2026-01-21T12:00:00Z"]
+    # the API shows times in Beijing time: the 10:00 / 15:00 / 20:00 sessions as such
+    assert [s["starts_at"] for s in sales] == ["2026-01-21T10:00:00+08:00",
+                                               "2026-01-21T15:00:00+08:00",
+                                               "2026-01-21T20:00:00+08:00"]
     assert all(s["stock"] == 50 and s["status"] == "upcoming" for s in sales)
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from siyu.audit import service
-from siyu.core.clock import parse_datetime
+from siyu.core.clock import beijing_iso, parse_datetime
 from siyu.core.errors import InvalidInput
 from siyu.deps import get_session, require
 from siyu.merchants.service import Principal
@@ -34,6 +34,6 @@ def list_audit(
                                  entity_id=entity_id, actor=actor, action=action, since=start,
                                  until=end, limit=limit, offset=offset)
     return {"items": [
-        {"id": r.id, "at": r.created_at, "actor": r.actor, "action": r.action,
+        {"id": r.id, "at": beijing_iso(r.created_at), "actor": r.actor, "action": r.action,
          "entity": r.entity, "entity_id": r.entity_id, "before": r.before, "after": r.after}
         for r in rows], "total": total, "limit": limit, "offset": offset}

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from siyu.core.clock import parse_datetime
+from siyu.core.clock import BeijingTime, parse_datetime
 from siyu.core.errors import SiyuError
 
 TARGET_KINDS = ("group", "member")
@@ -40,7 +40,7 @@ class MessageOut(BaseModel):
     content: str
     extra: dict
     status: str
-    sent_at: datetime
+    sent_at: BeijingTime
 
 
 class MessagePage(BaseModel):

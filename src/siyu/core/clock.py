@@ -7,8 +7,10 @@ Naive datetimes coming from users mean Beijing time (contract general rules).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Annotated, Protocol
 from zoneinfo import ZoneInfo
+
+from pydantic import PlainSerializer
 
 from siyu.core.errors import InvalidInput
 
@@ -85,3 +87,14 @@ def parse_date(value: object, field: str = "date") -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"{field}: 无法解析的日期 {value!r}", field=field) from None
+
+
+def beijing_iso(dt: datetime | None) -> str | None:
+    """ISO 8601 in Beijing time (+08:00), as the API shows times; None stays None."""
+    return None if dt is None else to_beijing(dt).isoformat()
+
+
+# A datetime the API shows in Beijing time (ISO 8601 with +08:00): stored and compared in
+# UTC, written for the operator who reads it. Output models use it for every time field.
+BeijingTime = Annotated[datetime, PlainSerializer(beijing_iso, return_type=str,
+                                                  when_used="json")]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from siyu.core.clock import parse_datetime
+from siyu.core.clock import BeijingTime, parse_datetime
 from siyu.core.errors import SiyuError
 from siyu.core.fields import Yuan, YuanOut
 
@@ -60,7 +60,7 @@ class TemplateIn(BaseModel):
 
 class ReviewOut(BaseModel):
     by: str
-    at: datetime
+    at: BeijingTime
     note: str | None
 
 
@@ -78,15 +78,15 @@ class TemplateOut(BaseModel):
     per_member_limit: int
     claimed: int
     remaining: int
-    claim_starts_at: datetime | None
-    claim_ends_at: datetime | None
-    valid_until: datetime | None
+    claim_starts_at: BeijingTime | None
+    claim_ends_at: BeijingTime | None
+    valid_until: BeijingTime | None
     valid_days: int | None
     status: str
     active: bool
     red_line: list[dict]  # findings of the price red line; [] when it breaks none
     review: ReviewOut | None
-    created_at: datetime
+    created_at: BeijingTime
 
 
 class ClaimIn(BaseModel):
@@ -148,6 +148,6 @@ class CouponOut(BaseModel):
     max_off: YuanOut | None
     min_spend: YuanOut
     scope: dict | None
-    valid_from: datetime
-    valid_until: datetime | None
+    valid_from: BeijingTime
+    valid_until: BeijingTime | None
     status: str

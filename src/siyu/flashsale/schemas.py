@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from siyu.core.clock import parse_datetime
+from siyu.core.clock import BeijingTime, parse_datetime
 from siyu.core.errors import SiyuError
 from siyu.core.fields import Yuan, YuanOut
 from siyu.core.money import fmt_yuan
@@ -132,8 +132,8 @@ class FlashSaleOut(BaseModel):
     buyers: int
     percent_sold: float
     status: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: BeijingTime
+    ends_at: BeijingTime
     countdown_seconds: int
     per_member_limit: int
     label: str

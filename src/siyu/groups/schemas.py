@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from siyu.core.clock import BeijingTime
 from siyu.core.errors import SiyuError
 from siyu.core.pii import normalize_phone
 from siyu.groups.entry_review import BlacklistRule, EntryReviewRules
@@ -47,7 +46,7 @@ class GroupOut(BaseModel):
     status: str
     live_code_id: int | None
     pool_position: int | None
-    created_at: datetime
+    created_at: BeijingTime
 
 
 class GroupPage(BaseModel):
@@ -102,7 +101,7 @@ class JoinOutcomeOut(BaseModel):
 class LeaveOut(BaseModel):
     group_id: int
     member_id: int
-    left_at: datetime
+    left_at: BeijingTime
     member_count: int
 
 
@@ -113,8 +112,8 @@ class StayOut(BaseModel):
     group_id: int
     group_name: str
     member_id: int
-    joined_at: datetime
-    left_at: datetime | None
+    joined_at: BeijingTime
+    left_at: BeijingTime | None
     channel: str | None
     live_code_id: int | None
 
@@ -161,7 +160,7 @@ class LiveCodeOut(BaseModel):
     owner: str | None
     joins: int
     groups: list[PoolGroupOut]
-    created_at: datetime
+    created_at: BeijingTime
 
 
 class JoinRequestOut(BaseModel):
@@ -175,8 +174,8 @@ class JoinRequestOut(BaseModel):
     status: str
     reasons: list[ReasonOut]
     decided_by: str | None
-    decided_at: datetime | None
-    created_at: datetime
+    decided_at: BeijingTime | None
+    created_at: BeijingTime
 
 
 class JoinRequestPage(BaseModel):

@@ -185,7 +185,7 @@ def share(session: Session, hot: Hot, merchant_id: int, envelope_id: int, member
     envelope = repo.require(session, merchant_id, envelope_id)
     require_open(envelope)
     members.require_active(session, merchant_id, member_id)
-    members.require_active(session, merchant_id, to_member_id)
+    members.require_active(session, merchant_id, to_member_id, field="to_member_id")
     if member_id == to_member_id:
         raise InvalidInput("to_member_id: 不能分享给自己", field="to_member_id")
     if repo.add_share(session, merchant_id, envelope.id, member_id, to_member_id, now):

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from siyu.core.clock import parse_datetime
+from siyu.core.clock import BeijingTime, parse_datetime
 from siyu.core.errors import SiyuError
 from siyu.core.fields import Yuan, YuanOut
 
@@ -62,8 +62,8 @@ class EnvelopeOut(BaseModel):
     count: int
     greeting: str
     status: str
-    starts_at: datetime
-    expires_at: datetime
+    starts_at: BeijingTime
+    expires_at: BeijingTime
     rain_id: int | None = None
     wave: int | None = None
     rules: dict
@@ -87,7 +87,7 @@ class GrabOut(BaseModel):
 class GrabLine(BaseModel):
     member_id: int
     amount: YuanOut
-    at: datetime
+    at: BeijingTime
 
 
 class EnvelopeStatus(BaseModel):
@@ -104,8 +104,8 @@ class EnvelopeStatus(BaseModel):
     refundable: YuanOut = Field(
         default=0, description="剩余金额中已无人可领、将在到期时退回发送方的部分")
     greeting: str
-    starts_at: datetime
-    expires_at: datetime
+    starts_at: BeijingTime
+    expires_at: BeijingTime
     refunded: YuanOut | None
     grabs: list[GrabLine]
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from siyu.core.clock import parse_datetime
+from siyu.core.clock import BeijingTime, parse_datetime
 from siyu.core.errors import SiyuError
 from siyu.core.pii import normalize_phone
 
@@ -91,7 +91,7 @@ class MemberOut(BaseModel):
     lifecycle: str
     channel: str | None
     referrer_id: int | None
-    registered_at: datetime
+    registered_at: BeijingTime
     erased: bool
 
 

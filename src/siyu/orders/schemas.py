@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from siyu.core.clock import parse_datetime
+from siyu.core.clock import BeijingTime, parse_datetime
 from siyu.core.errors import SiyuError
 from siyu.core.fields import Yuan, YuanOut
 
@@ -74,6 +74,6 @@ class OrderOut(BaseModel):
     discount: YuanOut
     shipping: YuanOut
     total: YuanOut
-    placed_at: datetime
-    paid_at: datetime | None
+    placed_at: BeijingTime
+    paid_at: BeijingTime | None
     lines: list[OrderLineOut]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
 from siyu.catalog.models import Product
+from siyu.core.clock import beijing_iso
 from siyu.core.errors import Conflict, Forbidden, InvalidInput
 from siyu.core.money import fmt_yuan, parse_yuan
 from siyu.db.scope import scoped
@@ -301,7 +302,7 @@ def document(row: StoredPromotion, used: tuple[int, int] = (0, 0)) -> dict:
         doc["total_limit"] = row.total_limit
     review_doc = None
     if row.reviewed_by:
-        review_doc = {"by": row.reviewed_by, "at": row.reviewed_at.isoformat(),
+        review_doc = {"by": row.reviewed_by, "at": beijing_iso(row.reviewed_at),
                       "note": row.review_note}
     warnings = []
     if row.budget_fen is not None and used[0] >= row.budget_fen:
@@ -311,6 +312,6 @@ def document(row: StoredPromotion, used: tuple[int, int] = (0, 0)) -> dict:
         warnings.append(f"总使用次数 {row.total_limit} 已用完 (已用 {used[1]} 次): 不再给出此优惠")
     return {**doc, "status": row.status, "spent": fmt_yuan(used[0]), "uses": used[1],
             "warnings": warnings, "red_line": row.red_line, "review": review_doc,
-            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+            "created_at": beijing_iso(row.created_at), "updated_at": beijing_iso(row.updated_at),
             "updated_by": row.updated_by}
 

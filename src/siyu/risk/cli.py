@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from siyu.clikit import handle_errors
+from siyu.core.clock import beijing_iso
 from siyu.core.errors import InvalidInput
 from siyu.core.validation import describe
 from siyu.risk.custom import parse_custom
@@ -202,7 +203,7 @@ def escalate(db: str | None = typer.Option(None, "--db", help="数据库 URL"),
 
     with runtime(db) as rt, unit_of_work(rt) as session:
         at = parse_datetime(now, "--now") if now else rt.clock.now()
-        print_json({"at": at.isoformat(), "escalated": escalate_due(session, now=at)})
+        print_json({"at": beijing_iso(at), "escalated": escalate_due(session, now=at)})
 
 
 @app.command("lottery")

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from siyu.audit import service as audit
+from siyu.core.clock import beijing_iso
 from siyu.core.errors import Conflict, Forbidden, NotFound
 from siyu.events import service as events
 from siyu.risk import incidents as engine
@@ -28,7 +29,7 @@ def _rules(session: Session, merchant_id: int) -> IncidentRules:
 
 def _note(incident: Incident, at: datetime, action: str, by: str,
           note: str | None = None) -> None:
-    entry = {"at": at.isoformat(), "action": action, "by": by, "tier": incident.tier}
+    entry = {"at": beijing_iso(at), "action": action, "by": by, "tier": incident.tier}
     if note:
         entry["note"] = note
     incident.history = [*(incident.history or []), entry]
@@ -36,7 +37,7 @@ def _note(incident: Incident, at: datetime, action: str, by: str,
 
 def _snapshot(i: Incident) -> dict:
     return {"status": i.status, "tier": i.tier, "team": i.team,
-            "due_at": i.due_at.isoformat() if i.due_at else None}
+            "due_at": beijing_iso(i.due_at)}
 
 
 def _check_refs(session: Session, merchant_id: int, *, member_id: int | None,
@@ -223,10 +224,12 @@ def to_dict(i: Incident) -> dict:
             "team_name": engine.TEAM_NAMES[i.team], "status": i.status, "title": i.title,
             "detail": i.detail, "member_id": i.member_id, "order_id": i.order_id,
             "group_id": i.group_id, "campaign": i.campaign, "risk_hit_id": i.risk_hit_id,
-            "opened_at": i.opened_at, "due_at": i.due_at, "acknowledged_at": i.acknowledged_at,
-            "acknowledged_by": i.acknowledged_by, "resolved_at": i.resolved_at,
+            "opened_at": beijing_iso(i.opened_at), "due_at": beijing_iso(i.due_at),
+            "acknowledged_at": beijing_iso(i.acknowledged_at),
+            "acknowledged_by": i.acknowledged_by, "resolved_at": beijing_iso(i.resolved_at),
             "resolved_by": i.resolved_by, "resolution": i.resolution,
-            "escalations": i.escalations, "breached_at": i.breached_at, "history": i.history}
+            "escalations": i.escalations, "breached_at": beijing_iso(i.breached_at),
+            "history": i.history}
 
 
 RATE_KINDS = ("pay", "refund", "complaint")
