@@ -156,3 +156,20 @@ def test_the_merchants_own_words_apply_to_greetings(hot_api, hot_client, hot_run
     blocked(create(hot_api, "红包秒空, 手慢无"), "greeting")
     other = hot_api.post("/api/v1/envelopes", json=ENVELOPE | {"greeting": "恭喜发财"})
     assert other.status_code == 201
+
+
+def test_an_envelope_approved_after_its_start_gets_its_whole_window(hot_api, hot_client,
+                                                                    hot_runtime, clock):
+    held = create(hot_api, f"{NEEDS_REVIEW} 领红包").json()
+    before = status(hot_api, held["id"])
+    clock.advance(hours=3)  # legal takes three hours
+    (review,) = queue(hot_api)
+    decide(keyed(hot_client, hot_runtime, hot_api, "legal"), review["id"], approve=True)
+    after = status(hot_api, held["id"])
+    rules = hot_api.get(f"/api/v1/envelopes/{held['id']}/rules").json()
+    assert after["starts_at"] == "2026-01-20T15:00:00+08:00"  # opened at the approval
+    assert after["expires_at"] == "2026-01-21T15:00:00+08:00"  # still 24 hours
+    assert before["expires_at"] == "2026-01-21T12:00:00+08:00"
+    assert (rules["starts_at"], rules["expires_at"]) == (after["starts_at"], after["expires_at"])
+    (a,) = add_members(hot_api, 1)
+    assert grab(hot_api, held["id"], a).status_code == 200

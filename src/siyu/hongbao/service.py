@@ -347,8 +347,16 @@ def _decide(session: Session, merchant_id: int, envelopes: list[Envelope], what:
 
 def release_reviewed(session: Session, merchant_id: int, envelope_id: int, *, now: datetime,
                      actor: str) -> dict:
-    """Legal approved the greeting: the envelope is grabbable (within its window)."""
+    """Legal approved the greeting: the envelope is grabbable. Its window opens now if
+    the review outlasted its start: members get the whole time it promised (the
+    published rules say the new times; a rain's waves keep their set times)."""
     envelope = repo.require(session, merchant_id, envelope_id)
+    if envelope.status == "pending_review" and envelope.starts_at < now:
+        waited = now - envelope.starts_at
+        envelope.starts_at, envelope.expires_at = now, envelope.expires_at + waited
+        envelope.rules = {**(envelope.rules or {}),
+                          "starts_at": to_beijing(envelope.starts_at).isoformat(),
+                          "expires_at": to_beijing(envelope.expires_at).isoformat()}
     return _decide(session, merchant_id, [envelope], f"红包 {envelope_id}", approve=True,
                    now=now, actor=actor)
 
