@@ -145,7 +145,8 @@ LISTS = ["/api/v1/promotions", "/api/v1/promo/settings",
          "/api/v1/channels/simulator/messages", "/api/v1/export/members",
          "/api/v1/export/products", "/api/v1/export/orders", "/api/v1/entry-review/rules",
          "/api/v1/risk/rules", "/api/v1/risk/reviews", "/api/v1/risk/hits",
-         "/api/v1/risk/incidents", "/api/v1/risk/rates"]
+         "/api/v1/risk/incidents", "/api/v1/risk/rates", "/api/v1/envelopes",
+         "/api/v1/flash-sales"]
 NO_TARGET = {("POST", "/api/v1/promotions"), ("PUT", "/api/v1/promo/settings"),
              ("POST", "/api/v1/members"), ("POST", "/api/v1/products"),
              ("POST", "/api/v1/groups"), ("POST", "/api/v1/live-codes"),
@@ -153,7 +154,8 @@ NO_TARGET = {("POST", "/api/v1/promotions"), ("PUT", "/api/v1/promo/settings"),
              ("POST", "/api/v1/import/products"), ("POST", "/api/v1/import/orders"),
              ("GET", "/api/v1/channels/{channel}/messages"),
              ("POST", "/api/v1/channels/{channel}/webhook/{merchant_id}"),
-             ("PUT", "/api/v1/risk/rules"), ("POST", "/api/v1/risk/lottery/check"),
+             ("PUT", "/api/v1/risk/rules"), ("PATCH", "/api/v1/risk/rules"),
+             ("POST", "/api/v1/risk/lottery/check"),
              ("POST", "/api/v1/risk/orders/sweep"), ("POST", "/api/v1/risk/incidents/escalate-due")}
 
 

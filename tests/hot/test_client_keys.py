@@ -1,7 +1,8 @@
 """A client's Idempotency-Key on the hot paths (contract 9): a retry returns the first
-answer, also after the flash-sale order it bought was released; the same key for
-another member or another quantity is 422 idempotency_mismatch and takes nothing — on
-SQLite, PostgreSQL and PostgreSQL+Redis."""
+answer, also after the flash-sale order it bought was released; the same key for another
+member or another quantity is 422 idempotency_mismatch and takes nothing. The lists of
+envelopes and flash sales show only the merchant's own. On SQLite, PostgreSQL and
+PostgreSQL+Redis."""
 
 from __future__ import annotations
 
@@ -55,3 +56,15 @@ def test_a_retry_after_the_unpaid_order_was_released_returns_the_first_order(
     again = buy(hot_api, sale["id"], a, key="late")
     assert (again.status_code, again.json()["order_id"]) == (200, first)
     assert hot_api.get(f"/api/v1/flash-sales/{sale['id']}").json()["remaining"] == 3
+
+
+def test_lists_of_envelopes_and_flash_sales_are_the_merchants_own(hot_api, hot_other_api):
+    envelope, sale = create_envelope(hot_api), create_sale(hot_api)
+    mine = hot_api.get("/api/v1/envelopes").json()
+    assert (mine["total"], mine["items"][0]["id"]) == (1, envelope["id"])
+    assert mine["items"][0]["starts_at"].endswith("+08:00")
+    sales = hot_api.get("/api/v1/flash-sales", params={"limit": 10}).json()
+    assert (sales["total"], [s["id"] for s in sales["items"]]) == (1, [sale["id"]])
+    for path in ("/api/v1/envelopes", "/api/v1/flash-sales"):
+        assert hot_other_api.get(path).json()["total"] == 0
+    assert hot_api.get("/api/v1/envelopes", params={"limit": 0}).status_code == 422

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from siyu.core.errors import NotFound
@@ -49,3 +49,11 @@ def require_scoped(
         raise NotFound(f"{field}: {label} {row_id} 不存在", field=field,
                        code=f"{what}_not_found")
     return row
+
+
+def newest_first(session: Session, stmt, model, *, limit: int, offset: int) -> tuple[list, int]:
+    """A page of `stmt`'s rows, newest first (created_at, then id), and how many in all."""
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(model.created_at.desc(), model.id.desc())
+                           .limit(limit).offset(offset))
+    return list(rows), int(total)

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy.orm import Session
 
+from siyu.db.scope import newest_first, scoped
 from siyu.deps import ALL_ROLES, get_now, get_session, require
 from siyu.flashsale import rounds, service
+from siyu.flashsale.models import FlashSale
 from siyu.flashsale.schemas import (
     BuyIn,
     BuyOut,
     FlashSaleIn,
     FlashSaleOut,
+    FlashSalePage,
     ReturnRoundIn,
     SessionsIn,
 )
@@ -65,6 +68,20 @@ def buy(sale_id: int, body: BuyIn, session: Session = Depends(get_session),
     order_id = service.buy(session, hot, principal.merchant_id, sale_id, body.member_id,
                            body.qty, idem_key=request_key(idempotency_key), now=now)
     return BuyOut(order_id=order_id)
+
+
+@router.get("/flash-sales", response_model=FlashSalePage)
+def list_flash_sales(limit: int = Query(default=50, ge=1, le=200),
+                     offset: int = Query(default=0, ge=0),
+                     session: Session = Depends(get_session),
+                     principal: Principal = Depends(require(*ALL_ROLES)),
+                     now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
+    """The merchant's flash sales (return rounds too), newest first, each as
+    GET /flash-sales/{id}."""
+    rows, total = newest_first(session, scoped(FlashSale, principal.merchant_id), FlashSale,
+                               limit=limit, offset=offset)
+    return FlashSalePage(items=[service.to_out(session, hot, s, now=now) for s in rows],
+                         total=total, limit=limit, offset=offset)
 
 
 @router.get("/flash-sales/{sale_id}", response_model=FlashSaleOut)

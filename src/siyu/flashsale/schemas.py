@@ -139,3 +139,10 @@ class FlashSaleOut(BaseModel):
     label: str
     round: int
     parent_id: int | None
+
+
+class FlashSalePage(BaseModel):
+    items: list[FlashSaleOut]
+    total: int
+    limit: int
+    offset: int

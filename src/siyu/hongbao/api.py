@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy.orm import Session
 
+from siyu.db.scope import newest_first, scoped
 from siyu.deps import ALL_ROLES, get_now, get_session, require
 from siyu.hongbao import grabs, service
+from siyu.hongbao.models import Envelope
 from siyu.hongbao.schemas import (
     EnvelopeIn,
     EnvelopeOut,
+    EnvelopePage,
     EnvelopeStatus,
     GrabIn,
     GrabOut,
@@ -53,6 +56,19 @@ def grab(envelope_id: int, body: GrabIn, session: Session = Depends(get_session)
          idempotency_key: str | None = Header(default=None, max_length=100)):
     return grabs.grab(session, hot, principal.merchant_id, envelope_id, body.member_id,
                       idem_key=request_key(idempotency_key), now=now)
+
+
+@router.get("/envelopes", response_model=EnvelopePage)
+def list_envelopes(limit: int = Query(default=50, ge=1, le=200),
+                   offset: int = Query(default=0, ge=0),
+                   session: Session = Depends(get_session),
+                   principal: Principal = Depends(require(*ALL_ROLES)),
+                   now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
+    """The merchant's envelopes (a rain's too), newest first, each as GET /envelopes/{id}."""
+    rows, total = newest_first(session, scoped(Envelope, principal.merchant_id), Envelope,
+                               limit=limit, offset=offset)
+    items = [service.status(session, hot, principal.merchant_id, e.id, now=now) for e in rows]
+    return EnvelopePage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/envelopes/{envelope_id}", response_model=EnvelopeStatus)

@@ -147,3 +147,10 @@ class RainIn(BaseModel):
     expires_in_hours: StrictInt | None = Field(default=None, ge=1, le=24 * 30)
     waves: list[WaveIn] = Field(min_length=1, max_length=50)
 
+
+
+class EnvelopePage(BaseModel):
+    items: list[EnvelopeStatus]
+    total: int
+    limit: int
+    offset: int

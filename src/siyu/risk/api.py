@@ -4,9 +4,9 @@ Order risk lives in `orders_api`, incidents and rates in `incidents_api`."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
 
 from siyu.deps import ALL_ROLES, get_now, get_session, require
@@ -29,11 +29,45 @@ def get_rules(session: Session = Depends(get_session),
     return rules_service.get_rules(session, principal.merchant_id).model_dump(mode="json")
 
 
-@router.put("/rules")
+@router.put("/rules", summary="Replace all risk rules (整体替换)")
 def put_rules(body: RiskRules, session: Session = Depends(get_session),
               principal: Principal = Depends(require(*RULE_EDITORS))):
-    """Replace the risk rules (audit-logged with before and after)."""
+    """Replace the whole rules document (audit-logged with before and after).
+
+    **Everything the body leaves out goes back to its default**: a section or key not
+    given is reset, and a missing `copy_words` empties the merchant's word list. To change
+    one threshold, send it with `PATCH /api/v1/risk/rules`, which changes only what it
+    gives; or GET the rules, edit them and PUT the whole document back.
+    """
     rules = rules_service.set_rules(session, principal.merchant_id, body, actor=principal.actor)
+    return rules.model_dump(mode="json")
+
+
+_PATCH_EXAMPLES = {
+    "one_threshold": {"summary": "改一个阈值", "value": {"orders": {"ip_orders": 3}}},
+    "one_tier": {"summary": "只改一个级别的处理人",
+                 "value": {"incidents": {"handlers": {"ordinary": ["cs", "operator"]}}}},
+    "words": {"summary": "替换整个词表",
+              "value": {"copy_words": [{"word": "第一财经", "level": "allow"}]}},
+}
+
+
+@router.patch("/rules", summary="Change some risk rules (部分修改)")
+def patch_rules(
+    patch: dict[str, Any] = Body(
+        description="A part of the rules document (the same shape as PUT's body). Objects "
+                    "merge key by key at any depth; a list (copy_words, ip_allow, ...) or "
+                    "any other value replaces what is stored; null is a value, not a reset.",
+        openapi_examples=_PATCH_EXAMPLES),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*RULE_EDITORS)),
+):
+    """Change only the sections and keys given, keep every other setting as stored
+    (audit-logged like PUT). The merged document is checked as a whole: bad input is 422
+    naming the field (`incidents.handlers.ordinary`) and saves nothing. Returns the full
+    rules."""
+    rules = rules_service.update_rules(session, principal.merchant_id, patch,
+                                       actor=principal.actor)
     return rules.model_dump(mode="json")
 
 

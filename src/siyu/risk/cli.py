@@ -214,5 +214,5 @@ def lottery_check(source: str = typer.Argument("-", metavar="[FILE|-]",
     from siyu.clikit import print_json
     from siyu.risk import lottery
 
-    doc = _validated(lottery.LotteryIn, _read(source, "FILE"), "FILE")
+    doc = lottery.load(_read(source, lottery.input_name(source)), source)
     print_json(lottery.report(doc))

@@ -360,10 +360,9 @@ def sweep(orders: Sequence[OrderFact], claims: Sequence[ClaimFact] = (),
 
     `shared_window_days`: the accounts sharing a phone, address, device or locker are
     counted within this many days (None: over the whole sweep). Without it, the rules'
-    own `shared_window_days` applies once OrderRules has that setting."""
+    own `shared_window_days` applies."""
     rules = rules or OrderRules()
-    window = (shared_window_days if shared_window_days is not None
-              else getattr(rules, "shared_window_days", None))
+    window = shared_window_days if shared_window_days is not None else rules.shared_window_days
 
     def address_key(o: OrderFact) -> str | None:
         return normalise_address(o.address) if o.address else None

@@ -5,13 +5,32 @@ numbers as defaults. Stored in Merchant.settings["risk"]; pure pydantic, no I/O.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from siyu.core.fields import Yuan
+from siyu.core.money import fmt_yuan
+from siyu.core.validation import invalid_at
+from siyu.risk.custom import allow_problem
 
 TIERS = ("ordinary", "major", "extreme")
+# 反不正当竞争法 art. 10: a prize lottery's top prize may not exceed 50,000 yuan.
+LEGAL_TOP_PRIZE = 5_000_000
+# The extreme tier is the legal escalation (极端情况: 法务/应急): one of these must be on it.
+EXTREME_HANDLERS = ("legal", "owner")
+
+
+@functools.cache
+def _roles() -> tuple[str, ...]:
+    # Imported here: the tables module loads SQLAlchemy, which the pure commands that
+    # read rules (`siyu risk lottery`) do not need unless handlers are checked.
+    from siyu.merchants.models import ROLES
+
+    return ROLES
 
 
 class _Rules(BaseModel):
@@ -28,10 +47,12 @@ class OrderRules(_Rules):
     ip_allow: list[str] = Field(default_factory=list, max_length=500)
     device_orders: int = Field(default=5, ge=2)
     device_window_minutes: int = Field(default=60, ge=1)
-    # Many accounts sharing one phone, address or device (over the whole sweep).
+    # Many accounts sharing one phone, address or device: over the whole sweep, or within
+    # `shared_window_days` (accounts counted per window; overlapping windows are one hit).
     phone_accounts: int = Field(default=3, ge=2)
     address_accounts: int = Field(default=3, ge=2)
     device_accounts: int = Field(default=3, ge=2)
+    shared_window_days: int | None = Field(default=None, ge=1, le=3650)
     # Abnormal addresses (收货地址异常).
     address_min_chars: int = Field(default=6, ge=1)
     address_placeholders: list[str] = Field(
@@ -70,14 +91,41 @@ class PriceRules(_Rules):
 class LotteryRules(_Rules):
     """Lottery and lucky-envelope compliance (抽奖合规)."""
 
-    # 反不正当竞争法 art. 10: a prize lottery's top prize may not exceed 50,000 yuan.
-    max_top_prize: Yuan = 5_000_000
-    # Seed 000's checklist (单次中奖概率不超过1%): a prize with higher odds asks for review.
-    max_prize_odds_percent: Decimal | None = Field(default=Decimal(1), ge=0, le=100)
+    # The merchant's cap on one prize: the legal 50,000 yuan or lower.
+    max_top_prize: Yuan = Field(
+        default=LEGAL_TOP_PRIZE,
+        description='单个奖品金额上限 (元, 最多两位小数, 如 "20000.00"), 不得超过 50000.00 元 '
+                    "(反不正当竞争法第十条); 商户可设得更低")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired(cls, data: Any) -> Any:
+        # Retired: max_prize_odds_percent (1%) came from seed 000's "单次中奖概率不超过1%",
+        # which names no prize class; neither the law nor the spec caps odds, and it sent
+        # every lottery with a consolation prize to review. Documents saved with it load;
+        # the key is dropped.
+        if isinstance(data, Mapping) and "max_prize_odds_percent" in data:
+            data = {k: v for k, v in data.items() if k != "max_prize_odds_percent"}
+        return data
+
+    @field_validator("max_top_prize")
+    @classmethod
+    def _legal_cap(cls, v: int) -> int:
+        if v <= 0:
+            raise ValueError("最高奖金额须大于 0")
+        if v > LEGAL_TOP_PRIZE:
+            raise ValueError(f"最高奖金额不得超过 {fmt_yuan(LEGAL_TOP_PRIZE)} 元 "
+                             f"(反不正当竞争法第十条), 不能设为 {fmt_yuan(v)} 元")
+        return v
 
 
 def _default_hours() -> dict[str, int]:
     return {"ordinary": 24, "major": 24, "extreme": 24}
+
+
+def _default_handlers() -> dict[str, list[str]]:
+    return {"ordinary": ["cs", "operator", "legal"], "major": ["operator", "legal"],
+            "extreme": ["legal"]}
 
 
 class IncidentRules(_Rules):
@@ -88,9 +136,7 @@ class IncidentRules(_Rules):
     # Hours from acknowledgement to resolution, per tier (SPEC K: complaints in 24 h).
     resolve_hours: dict[str, int] = Field(default_factory=_default_hours)
     # Who may acknowledge and resolve at each tier (the owner always may).
-    handlers: dict[str, list[str]] = Field(default_factory=lambda: {
-        "ordinary": ["cs", "operator", "legal"], "major": ["operator", "legal"],
-        "extreme": ["legal"]})
+    handlers: dict[str, list[str]] = Field(default_factory=_default_handlers)
     # A complaint naming one of these words starts at that tier.
     major_words: list[str] = Field(default_factory=lambda: [
         "媒体", "曝光", "微博", "抖音", "小红书", "集体", "群体", "维权", "大量用户"],
@@ -118,16 +164,42 @@ class IncidentRules(_Rules):
     @field_validator("handlers")
     @classmethod
     def _handlers(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Known roles only; every tier handled (a tier left out keeps its default); the
+        extreme tier reaches legal (or the owner) — that is what the tier is for."""
         for tier in v:
             if tier not in TIERS:
                 raise ValueError(f"未知级别 {tier!r}, 可选 {', '.join(TIERS)}")
-        return {t: list(v.get(t, [])) for t in TIERS}
+        defaults = _default_handlers()
+        out = {t: list(dict.fromkeys(v[t] if t in v else defaults[t])) for t in TIERS}
+        roles = _roles()
+        for tier, handlers in out.items():
+            for role in handlers:
+                if role not in roles:
+                    raise invalid_at((tier,), f"未知角色 {role!r}, 可选 {', '.join(roles)}",
+                                     handlers)
+            if not handlers:
+                raise invalid_at((tier,), "至少需要一个处理角色, 否则这一级的事件无人处理",
+                                 handlers)
+        if not set(out["extreme"]) & set(EXTREME_HANDLERS):
+            raise invalid_at(("extreme",), "极端级须包含法务 (legal) 或店主 (owner): 这一级"
+                             "就是升级到法务与应急处理", out["extreme"])
+        return out
 
 
 class CopyWord(_Rules):
+    """One of the merchant's copy words: block, review, or allow (白名单)."""
+
     word: str = Field(min_length=1, max_length=50)
-    level: str = Field(default="block", pattern="^(block|review|allow)$")
+    level: Literal["block", "review", "allow"] = "block"
     suggestion: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _allowed_phrase(self) -> CopyWord:
+        # An allowed phrase switches off built-in findings: never a statutory term itself.
+        problem = allow_problem(self.word) if self.level == "allow" else None
+        if problem:
+            raise invalid_at(("word",), problem, self.word)
+        return self
 
 
 class RiskRules(_Rules):
@@ -139,11 +211,11 @@ class RiskRules(_Rules):
     copy_words: list[CopyWord] = Field(default_factory=list, max_length=5000)
 
     @model_validator(mode="after")
-    def _words_unique(self):
+    def _words_unique(self) -> RiskRules:
         seen: set[str] = set()
         for i, w in enumerate(self.copy_words):
             if w.word in seen:
-                raise ValueError(f"copy_words[{i}]: 词 {w.word!r} 重复")
+                raise invalid_at(("copy_words", i, "word"), f"词 {w.word!r} 重复", w.word)
             seen.add(w.word)
         return self
 
@@ -152,3 +224,14 @@ def tier_after(tier: str) -> str | None:
     """The next tier up, or None at the top."""
     i = TIERS.index(tier)
     return TIERS[i + 1] if i + 1 < len(TIERS) else None
+
+
+def merged(document: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """`patch` laid over `document` (合并修改): an object merges key by key, at any depth;
+    anything else — a list such as copy_words, a number, null — replaces the value."""
+    out = dict(document)
+    for key, value in patch.items():
+        old = out.get(key)
+        out[key] = (merged(old, value) if isinstance(old, Mapping) and isinstance(value, Mapping)
+                    else value)
+    return out

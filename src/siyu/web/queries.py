@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from siyu.coupons.models import MemberCoupon
-from siyu.db.scope import scoped
+from siyu.db.scope import newest_first, scoped
 from siyu.flashsale.models import FlashSale
 from siyu.hongbao.models import Envelope
 from siyu.members.models import Member, Tag
@@ -32,25 +32,18 @@ def channels(session: Session, merchant_id: int) -> list[str]:
     return list(session.scalars(stmt))
 
 
-def _newest_first(session: Session, stmt, model, *, limit: int, offset: int) -> tuple[list, int]:
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(model.created_at.desc(), model.id.desc())
-                           .limit(limit).offset(offset))
-    return list(rows), int(total)
-
-
 def flash_sales(session: Session, merchant_id: int, *, limit: int,
                 offset: int) -> tuple[list[FlashSale], int]:
     """秒杀 sessions (return rounds too), newest first, and how many there are."""
-    return _newest_first(session, scoped(FlashSale, merchant_id), FlashSale, limit=limit,
-                         offset=offset)
+    return newest_first(session, scoped(FlashSale, merchant_id), FlashSale, limit=limit,
+                        offset=offset)
 
 
 def envelopes(session: Session, merchant_id: int, *, limit: int,
               offset: int) -> tuple[list[Envelope], int]:
     """红包 (a rain's envelopes too), newest first, and how many there are."""
-    return _newest_first(session, scoped(Envelope, merchant_id), Envelope, limit=limit,
-                         offset=offset)
+    return newest_first(session, scoped(Envelope, merchant_id), Envelope, limit=limit,
+                        offset=offset)
 
 
 def review_counts(session: Session, merchant_id: int) -> dict[str, int]:
