@@ -86,3 +86,15 @@ def test_an_unknown_member_in_a_body_is_named_by_its_field(api):
     r = api.get("/api/v1/members/999999")
     assert (r.json()["error"]["field"], r.json()["error"]["message"]) == (
         "id", "id: 会员 999999 不存在")
+
+
+def test_an_order_ip_must_be_an_ip_address(api):
+    r = api.post("/api/v1/products", json={"sku": "IP1", "name": "坚果", "price": "9.90",
+                                           "stock": 5})
+    assert r.status_code == 201, r.text
+    order = {"lines": [{"sku": "IP1", "qty": 1}], "ip": "999.1.1.1"}
+    r = api.post("/api/v1/orders", json=order)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "ip", r.text
+    assert "不是有效的 IP 地址" in r.json()["error"]["message"]
+    r = api.post("/api/v1/orders", json=order | {"ip": "2001:DB8:0::1"})
+    assert r.status_code == 201, r.text

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from siyu.core.clock import BeijingTime, parse_datetime
 from siyu.core.errors import SiyuError
+from siyu.core.fields import IpAddress
 
 TARGET_KINDS = ("group", "member")
 CONTENT_KINDS = ("text", "image", "link")
@@ -93,7 +94,7 @@ class InboundJoin(_Inbound):
     group_id: int = Field(ge=1)
     member: WebhookMember
     device: str | None = Field(default=None, min_length=1, max_length=100)
-    ip: str | None = Field(default=None, min_length=1, max_length=64)
+    ip: IpAddress | None = None
     channel: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,49}$")
 
 

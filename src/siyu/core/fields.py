@@ -7,9 +7,10 @@ Inside, an amount is an `int` of fen; on the wire it is yuan. The JSON schema (a
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, GetJsonSchemaHandler, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, Field, GetJsonSchemaHandler, PlainSerializer
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -77,3 +78,15 @@ Yuan = Annotated[int, BeforeValidator(_to_fen), PlainSerializer(fmt_yuan, return
 # Output only: the value is already fen (never re-parsed), printed as "12.30".
 YuanOut = Annotated[int, PlainSerializer(fmt_yuan, return_type=str),
                     _YuanJsonSchema(output_only=True), Field(json_schema_extra=_default_in_yuan)]
+
+
+def _ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError as e:
+        raise ValueError(f"{value!r} 不是有效的 IP 地址 (IPv4 如 1.2.3.4, 或 IPv6)") from e
+
+
+# An IP address as given by a client or a file: validated, and written one way
+# (2001:DB8::1 and 2001:db8:0::1 are the same address for the same-IP rules).
+IpAddress = Annotated[str, Field(max_length=64), AfterValidator(_ip)]

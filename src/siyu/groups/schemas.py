@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from siyu.core.clock import BeijingTime
 from siyu.core.errors import SiyuError
+from siyu.core.fields import IpAddress
 from siyu.core.pii import normalize_phone
 from siyu.groups.entry_review import BlacklistRule, EntryReviewRules
 from siyu.groups.models import GROUP_KINDS
@@ -61,7 +62,7 @@ class JoinIn(BaseModel):
 
     member_id: int = Field(ge=1)
     device: str | None = Field(default=None, min_length=1, max_length=100)
-    ip: str | None = Field(default=None, min_length=1, max_length=64)
+    ip: IpAddress | None = None
     channel: str | None = Field(default=None, pattern=CHANNEL_PATTERN)
     risk_score: float | None = Field(default=None, ge=0, le=100)
 
@@ -71,7 +72,7 @@ class CodeJoinIn(BaseModel):
 
     member_id: int = Field(ge=1)
     device: str | None = Field(default=None, min_length=1, max_length=100)
-    ip: str | None = Field(default=None, min_length=1, max_length=64)
+    ip: IpAddress | None = None
     risk_score: float | None = Field(default=None, ge=0, le=100)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from siyu.catalog import repository as catalog_repo
 from siyu.core.clock import parse_datetime, to_beijing
 from siyu.core.errors import SiyuError
-from siyu.core.fields import Yuan
+from siyu.core.fields import IpAddress, Yuan
 from siyu.core.money import fmt_yuan
 from siyu.db.scope import scoped
 from siyu.events import service as events
@@ -69,7 +69,7 @@ class OrderRow(BaseModel):
     price: Yuan | None = None
     paid_at: datetime | None = None
     status: str | None = None
-    ip: str | None = Field(default=None, max_length=64)
+    ip: IpAddress | None = None
     device: str | None = Field(default=None, max_length=100)
     address: str | None = Field(default=None, max_length=300)
     channel: str | None = Field(default=None, max_length=50)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from siyu.core.clock import BeijingTime, parse_datetime
 from siyu.core.errors import SiyuError
-from siyu.core.fields import Yuan, YuanOut
+from siyu.core.fields import IpAddress, Yuan, YuanOut
 
 
 class OrderLineIn(BaseModel):
@@ -31,7 +31,7 @@ class OrderDetailsIn(BaseModel):
     group_id: int | None = Field(default=None, ge=1)
     shipping: Yuan = 0
     status: str = Field(default="paid", pattern="^(pending|paid)$")
-    ip: str | None = Field(default=None, max_length=64)
+    ip: IpAddress | None = None
     device: str | None = Field(default=None, max_length=100)
     address: str | None = Field(default=None, max_length=300)
     channel: str | None = Field(default=None, max_length=50)

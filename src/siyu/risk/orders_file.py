@@ -24,14 +24,13 @@ line each (`row N: column: reason`, the header is row 1), then `共 N 行有问�
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from siyu.core.clock import parse_datetime
 from siyu.core.errors import SiyuError
-from siyu.core.fields import Yuan
+from siyu.core.fields import IpAddress, Yuan
 from siyu.core.pii import mask_phone, normalize_phone
 from siyu.io.readers import RowError, RowErrors, read_path, row_errors
 from siyu.risk.orders_engine import ClaimFact, Line, OrderFact
@@ -76,7 +75,7 @@ class OrderLineRow(BaseModel):
     order_no: str = Field(min_length=1, max_length=64)
     member_external_id: str | None = Field(default=None, max_length=100)
     paid_at: datetime
-    ip: str | None = Field(default=None, max_length=64)
+    ip: IpAddress | None = None
     device: str | None = Field(default=None, max_length=100)
     address: str | None = Field(default=None, max_length=300)
     phone: str | None = None
@@ -92,16 +91,6 @@ class OrderLineRow(BaseModel):
     @classmethod
     def _times(cls, v, info):
         return _when(v, info.field_name)
-
-    @field_validator("ip")
-    @classmethod
-    def _ip(cls, v: str | None) -> str | None:
-        if v is None:
-            return None
-        try:
-            return str(ipaddress.ip_address(v))
-        except ValueError as e:
-            raise ValueError(f"{v!r} 不是有效的 IP 地址 (IPv4 如 1.2.3.4, 或 IPv6)") from e
 
     @field_validator("phone", mode="before")
     @classmethod
