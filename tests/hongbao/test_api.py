@@ -227,3 +227,25 @@ def test_greeting_passes_the_copy_scanner(hot_api):
     pytest.importorskip("siyu.risk.service")
     r = hot_api.post("/api/v1/envelopes", json=ENVELOPE | {"greeting": "全网最低价, 国家级品质"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "greeting"
+
+
+def test_rain_waves_can_last_minutes(hot_api, clock):
+    (m,) = add_members(hot_api, 1)
+    r = hot_api.post("/api/v1/envelope-rains", json={
+        "name": "整点红包雨", "wave_minutes": 5, "waves": [
+            {"at": "2026-01-20T12:00:00+08:00", "envelopes": 1, "amount": "5.00", "count": 5}]})
+    assert r.status_code == 201, r.text
+    envelope = r.json()["waves"][0]["envelopes"][0]["id"]
+    status = hot_api.get(f"/api/v1/envelopes/{envelope}").json()
+    assert status["expires_at"] == "2026-01-20T12:05:00+08:00"
+    clock.advance(minutes=6)
+    late = grab(hot_api, envelope, m)
+    assert (late.status_code, late.json()["error"]["code"]) == (410, "envelope_expired")
+    both = hot_api.post("/api/v1/envelope-rains", json={
+        "name": "x", "wave_minutes": 5, "expires_in_hours": 1, "waves": [
+            {"at": "2026-01-20T13:00:00+08:00", "envelopes": 1, "amount": "5.00", "count": 5}]})
+    assert both.status_code == 422 and both.json()["error"]["field"] == "wave_minutes"
+    body = {k: v for k, v in ENVELOPE.items() if k != "expires_in_hours"}
+    short = hot_api.post("/api/v1/envelopes", json=body | {"expires_in_minutes": 30})
+    assert short.status_code == 201, short.text
+    assert short.json()["expires_at"] == "2026-01-20T12:36:00+08:00"

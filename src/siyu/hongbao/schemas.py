@@ -38,6 +38,8 @@ class EnvelopeIn(BaseModel):
     kind: Literal["normal", "targeted", "tiered", "blind_box"] = "normal"
     greeting: str = Field(default="恭喜发财, 大吉大利", max_length=100)
     expires_in_hours: StrictInt | None = Field(default=None, ge=1, le=24 * 30)
+    # Shorter windows (a 红包雨 wave, a live-stream moment): minutes instead of hours.
+    expires_in_minutes: StrictInt | None = Field(default=None, ge=1, le=24 * 60 * 30)
     starts_at: datetime | None = None
     # Targeted (定向): member ids that may grab, each once; at least `count` of them.
     targets: list[StrictInt] = Field(default_factory=list, max_length=1000)
@@ -145,6 +147,9 @@ class RainIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     greeting: str = Field(default="红包雨来啦", max_length=100)
     expires_in_hours: StrictInt | None = Field(default=None, ge=1, le=24 * 30)
+    # How long each wave stays open, in minutes (instead of expires_in_hours): a rain's
+    # waves are usually minutes long.
+    wave_minutes: StrictInt | None = Field(default=None, ge=1, le=24 * 60)
     waves: list[WaveIn] = Field(min_length=1, max_length=50)
 
 

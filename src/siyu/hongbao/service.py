@@ -122,6 +122,16 @@ def _split(data: EnvelopeIn, rules: Rules, session: Session, merchant_id: int):
     return data.amount, shares, seed, (), targets
 
 
+def _window(hours: int | None, minutes: int | None, rules: Rules, *,
+            field: str = "expires_in_minutes") -> timedelta:
+    """How long an envelope stays open: the hours or the minutes given (not both, `field`
+    names the minutes), else the merchant's default hours."""
+    if hours is not None and minutes is not None:
+        raise InvalidInput(f"{field}: 与 expires_in_hours 只能给一个", field=field)
+    return timedelta(minutes=minutes) if minutes else timedelta(hours=hours or
+                                                                rules.expires_in_hours)
+
+
 def _check_not_over(data: EnvelopeIn, expires_at: datetime, *, now: datetime) -> None:
     """An envelope already expired at creation could never be grabbed."""
     if expires_at <= now:
@@ -144,7 +154,7 @@ def create(session: Session, hot: Hot, merchant_id: int, data: EnvelopeIn, *, no
         held = bool(review)
     _check_kind_fields(data)
     starts_at = data.starts_at or now
-    expires_at = starts_at + timedelta(hours=data.expires_in_hours or rules.expires_in_hours)
+    expires_at = starts_at + _window(data.expires_in_hours, data.expires_in_minutes, rules)
     _check_not_over(data, expires_at, now=now)
     amount, shares, seed, tiers, targets = _split(data, rules, session, merchant_id)
     extra_opens = (rules.extra_opens if data.extra_opens is None else data.extra_opens
@@ -193,17 +203,22 @@ def create_rain(session: Session, hot: Hot, merchant_id: int, data: RainIn, *, n
     session.flush()
     envelopes: list[Envelope] = []
     rules = rules_for(session, merchant_id)
-    hours = data.expires_in_hours or rules.expires_in_hours
+    window = _window(data.expires_in_hours, data.wave_minutes, rules, field="wave_minutes")
+    if data.wave_minutes is not None:
+        window_text = f"{data.wave_minutes} 分钟"
+    else:
+        window_text = f"{data.expires_in_hours or rules.expires_in_hours} 小时"
     for i, wave in enumerate(data.waves):
-        if wave.at + timedelta(hours=hours) <= now:
+        if wave.at + window <= now:
             raise InvalidInput(f"waves[{i}].at: 这一波 {to_beijing(wave.at).isoformat()} 起 "
-                               f"{hours} 小时的领取时段已经结束", field=f"waves[{i}].at")
+                               f"{window_text}的领取时段已经结束", field=f"waves[{i}].at")
     in_time_order = sorted(enumerate(data.waves), key=lambda iw: iw[1].at)
     for w, (i, wave) in enumerate(in_time_order, 1):  # wave numbers in time order
         for _ in range(wave.envelopes):
             one = EnvelopeIn(amount=fmt_yuan(wave.amount), count=wave.count, mode=wave.mode,
                              greeting=data.greeting, starts_at=wave.at,
-                             expires_in_hours=data.expires_in_hours)
+                             expires_in_hours=data.expires_in_hours,
+                             expires_in_minutes=data.wave_minutes)
             try:
                 envelopes.append(create(session, hot, merchant_id, one, now=now, actor=actor,
                                         rain_id=rain.id, wave=w, held=bool(review),
