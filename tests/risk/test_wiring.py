@@ -54,6 +54,7 @@ def test_a_post_needing_review_is_held_then_sent_when_legal_approves(api, client
     assert r.status_code == 202, r.text
     held = r.json()
     assert held["status"] == "review"
+    assert held["sent_at"] is None and held["created_at"].endswith("+08:00")  # not sent
     (review,) = api.get("/api/v1/risk/reviews").json()["items"]
     assert (review["source"], review["source_id"], review["field"]) == (
         "channel_message", held["id"], "text")

@@ -40,8 +40,9 @@ class MessageOut(BaseModel):
     content_kind: str
     content: str
     extra: dict
-    status: str
-    sent_at: BeijingTime
+    status: str  # sent; review (held for legal), approved (then sent as a new message), rejected
+    created_at: BeijingTime
+    sent_at: BeijingTime | None  # None while held or when it was never sent itself
 
 
 class MessagePage(BaseModel):

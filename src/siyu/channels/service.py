@@ -165,7 +165,8 @@ def list_messages(session: Session, merchant_id: int, channel: str, *,
 def to_out(m: ChannelMessage) -> MessageOut:
     return MessageOut(id=m.id, channel=m.channel, target_kind=m.target_kind,
                       target_id=m.target_id, content_kind=m.content_kind, content=m.content,
-                      extra=dict(m.extra or {}), status=m.status, sent_at=m.created_at)
+                      extra=dict(m.extra or {}), status=m.status, created_at=m.created_at,
+                      sent_at=m.created_at if m.status == "sent" else None)
 
 
 # ---- receiving ----------------------------------------------------------------------
