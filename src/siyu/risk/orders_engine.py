@@ -138,14 +138,19 @@ def episodes(times: Sequence[datetime], n: int, window: timedelta) -> list[tuple
         while times[j] - times[i] > window:
             i += 1
         count = j - i + 1
-        if count < n:
-            continue
-        if out and i <= out[-1][1]:
-            first, _, peak = out[-1]
-            out[-1] = (first, j, max(peak, count))
-        else:
-            out.append((i, j, count))
+        if count >= n:
+            _extend(out, i, j, count)
     return out
+
+
+def _extend(out: list[tuple[int, int, int]], i: int, j: int, count: int) -> None:
+    """Add the window i..j holding `count` to the runs: merged into the last run when the
+    two overlap (first kept, last moved on, the higher peak), else a run of its own."""
+    if out and i <= out[-1][1]:
+        first, _, peak = out[-1]
+        out[-1] = (first, j, max(peak, count))
+    else:
+        out.append((i, j, count))
 
 
 def _windowed(rule: str, label: str, key_of, orders: Sequence[OrderFact], n: int,
@@ -253,13 +258,8 @@ def account_episodes(orders: Sequence[OrderFact], n: int, window: timedelta,
                 del inside[gone]
             i += 1
         count = len(inside)
-        if count < n:
-            continue
-        if out and i <= out[-1][1]:
-            first, _, peak = out[-1]
-            out[-1] = (first, j, max(peak, count))
-        else:
-            out.append((i, j, count))
+        if count >= n:
+            _extend(out, i, j, count)
     return out
 
 

@@ -59,11 +59,9 @@ def signout():
 @router.get("/console")
 def home(request: Request, session: Session = Depends(get_session),
          now: datetime = Depends(get_now)):
-    principal = auth.principal_of(request, session)
-    if principal is None:
-        return rendering.to_signin()
-    data = views.home(session, principal.merchant_id, now, auth.lang_of(request))
-    return rendering.page(request, session, principal, "home.html", data)
+    return rendering.signed_in(
+        request, session, "home.html",
+        lambda p, lang: views.home(session, p.merchant_id, now, lang))
 
 
 @router.get("/console/members")
@@ -72,22 +70,18 @@ def members(request: Request, q: str | None = Query(default=None, max_length=100
             channel: str | None = Query(default=None, max_length=50),
             page: int = Query(default=1, ge=1, le=100_000),
             session: Session = Depends(get_session)):
-    principal = auth.principal_of(request, session)
-    if principal is None:
-        return rendering.to_signin()
-    data = views.members(session, principal.merchant_id, auth.lang_of(request), q=q, tag=tag,
-                         channel=channel, page=page)
-    return rendering.page(request, session, principal, "members.html", data)
+    return rendering.signed_in(
+        request, session, "members.html",
+        lambda p, lang: views.members(session, p.merchant_id, lang, q=q, tag=tag, channel=channel,
+                                      page=page))
 
 
 @router.get("/console/groups")
 def groups(request: Request, page: int = Query(default=1, ge=1, le=100_000),
            session: Session = Depends(get_session), now: datetime = Depends(get_now)):
-    principal = auth.principal_of(request, session)
-    if principal is None:
-        return rendering.to_signin()
-    data = views.groups(session, principal.merchant_id, now, auth.lang_of(request), page=page)
-    return rendering.page(request, session, principal, "groups.html", data)
+    return rendering.signed_in(
+        request, session, "groups.html",
+        lambda p, lang: views.groups(session, p.merchant_id, now, lang, page=page))
 
 
 router.include_router(promo_console.router)

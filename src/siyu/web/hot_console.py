@@ -26,23 +26,17 @@ REVIEW_ID = Path(ge=1, le=2**63 - 1)
 @router.get("/console/flash-sales")
 def flash_sales(request: Request, page: int = PAGE, session: Session = Depends(get_session),
                 now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
-    principal = auth.principal_of(request, session)
-    if principal is None:
-        return rendering.to_signin()
-    data = hot_views.flash_sales(session, hot, principal.merchant_id, now,
-                                 auth.lang_of(request), page=page)
-    return rendering.page(request, session, principal, "flash_sales.html", data)
+    return rendering.signed_in(
+        request, session, "flash_sales.html",
+        lambda p, lang: hot_views.flash_sales(session, hot, p.merchant_id, now, lang, page=page))
 
 
 @router.get("/console/envelopes")
 def envelopes(request: Request, page: int = PAGE, session: Session = Depends(get_session),
               now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
-    principal = auth.principal_of(request, session)
-    if principal is None:
-        return rendering.to_signin()
-    data = hot_views.envelopes(session, hot, principal.merchant_id, now,
-                               auth.lang_of(request), page=page)
-    return rendering.page(request, session, principal, "envelopes.html", data)
+    return rendering.signed_in(
+        request, session, "envelopes.html",
+        lambda p, lang: hot_views.envelopes(session, hot, p.merchant_id, now, lang, page=page))
 
 
 def _reviews_page(request: Request, session: Session, principal, *, status: str | None = None,

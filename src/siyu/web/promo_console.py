@@ -28,12 +28,10 @@ CODE = Path(max_length=64)
 def promotions(request: Request, status: str | None = Query(default=None, max_length=20),
                page: int = PAGE, session: Session = Depends(get_session),
                now: datetime = Depends(get_now)):
-    principal = auth.principal_of(request, session)
-    if principal is None:
-        return rendering.to_signin()
-    data = promo_views.promotions(session, principal.merchant_id, now, auth.lang_of(request),
-                                  status=status, page=page)
-    return rendering.page(request, session, principal, "promotions.html", data)
+    return rendering.signed_in(
+        request, session, "promotions.html",
+        lambda p, lang: promo_views.promotions(session, p.merchant_id, now, lang, status=status,
+                                               page=page))
 
 
 @router.get("/console/promotions/{code}")
@@ -125,20 +123,16 @@ def reject(request: Request, code: str = CODE, csrf: str = Form(default="", max_
 def coupon_templates(request: Request, page: int = PAGE,
                      session: Session = Depends(get_session),
                      now: datetime = Depends(get_now), hot: Hot = Depends(get_hot)):
-    principal = auth.principal_of(request, session)
-    if principal is None:
-        return rendering.to_signin()
-    data = promo_views.coupon_templates(session, hot, principal.merchant_id, now,
-                                        auth.lang_of(request), page=page)
-    return rendering.page(request, session, principal, "coupons.html", data)
+    return rendering.signed_in(
+        request, session, "coupons.html",
+        lambda p, lang: promo_views.coupon_templates(session, hot, p.merchant_id, now, lang,
+                                                     page=page))
 
 
 @router.get("/console/price-protection")
 def price_protection(request: Request, sku: str | None = Query(default=None, max_length=64),
                      page: int = PAGE, session: Session = Depends(get_session)):
-    principal = auth.principal_of(request, session)
-    if principal is None:
-        return rendering.to_signin()
-    data = promo_views.price_protection(session, principal.merchant_id, auth.lang_of(request),
-                                        sku=sku, page=page)
-    return rendering.page(request, session, principal, "price_protection.html", data)
+    return rendering.signed_in(
+        request, session, "price_protection.html",
+        lambda p, lang: promo_views.price_protection(session, p.merchant_id, lang, sku=sku,
+                                                     page=page))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import Request
@@ -41,3 +42,13 @@ def page(request: Request, session: Session, principal: Principal, name: str, co
     merchant = merchant_name(session, principal.merchant_id)
     return render(request, name, {"merchant": merchant, "principal": principal, **context},
                   status=status)
+
+
+def signed_in(request: Request, session: Session, name: str,
+              build: Callable[[Principal, str], dict]) -> Response:
+    """A read-only console page: the sign-in redirect for a visitor, else the template
+    with `build(principal, lang)`'s data."""
+    principal = auth.principal_of(request, session)
+    if principal is None:
+        return to_signin()
+    return page(request, session, principal, name, build(principal, auth.lang_of(request)))
