@@ -62,11 +62,13 @@ def active_documents(session: Session, merchant_id: int) -> list[tuple[str, dict
             for t in repo.active_templates(session, merchant_id)]
 
 
-def _red_line(session: Session, t: CouponTemplate, products=None) -> list[dict]:
+def _red_line(session: Session, t: CouponTemplate, context=None) -> list[dict]:
+    """The template's red-line findings; `context`: a promo.RedLineContext read once for
+    a loop of checks."""
     from siyu.promo import service as promo  # coupons sit above promo: import late
 
     return promo.red_line_for_coupon(session, t.merchant_id, red_line_label(t),
-                                     promotion_document(t), products)
+                                     promotion_document(t), context)
 
 
 def _snapshot(t: CouponTemplate) -> dict:
@@ -220,10 +222,10 @@ def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, ac
     live = repo.active_templates(session, merchant_id)
     if not live or not skus:
         return []
-    products = promo.catalog_products(session, merchant_id)
+    ctx = promo.red_line_context(session, merchant_id)
     held = []
     for t in live:
-        findings = _red_line(session, t, products)
+        findings = _red_line(session, t, ctx)
         worse = promo.newly_broken(findings, t.red_line, skus)
         if not worse:
             continue
@@ -233,6 +235,7 @@ def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, ac
                          f"触及红线, 已暂停, 待审批")
         _set_status(session, t, "pending_approval", actor=actor, action="red_line_hold",
                     before=before)
+        ctx.without(red_line_label(t))
         held.append(t.id)
     return held
 

@@ -14,6 +14,7 @@ promotion they last edited themselves (four eyes), the owner may.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -79,7 +80,7 @@ def engine_promotion(row: StoredPromotion, index: int = 0) -> Promotion:
     return parse_promotion({**row.rule, "id": row.code}, row.code, is_coupon=False, index=index)
 
 
-def catalog_products(session: Session, merchant_id: int) -> list[redline.Product]:
+def _catalog(session: Session, merchant_id: int) -> list[redline.Product]:
     """The merchant's active catalog as the red line reads it."""
     stmt = scoped(Product, merchant_id).where(Product.active.is_(True)).order_by(Product.id)
     return [redline.Product(p.sku, p.price_fen, p.cost_fen, p.daily_price_fen,
@@ -105,12 +106,30 @@ def _live(session: Session, merchant_id: int) -> list[Promotion]:
                    in enumerate(templates.active_documents(session, merchant_id))]
 
 
+@dataclass
+class RedLineContext:
+    """What every red-line check of one merchant reads: its rules, its catalog and the
+    live offers a promotion or coupon may stack on. Read once for a loop of checks."""
+
+    rules: redline.RedLineRules
+    products: list[redline.Product]
+    live: list[Promotion]
+
+    def without(self, offer_id: str) -> None:
+        """An offer held during the loop no longer stacks on the ones checked after it."""
+        self.live = [q for q in self.live if q.id != offer_id]
+
+
+def red_line_context(session: Session, merchant_id: int) -> RedLineContext:
+    return RedLineContext(red_line_rules(session, merchant_id),
+                          _catalog(session, merchant_id), _live(session, merchant_id))
+
+
 def _red_line(session: Session, merchant_id: int, promotion: Promotion,
-              catalog: list[redline.Product] | None = None) -> list[dict]:
-    rules = red_line_rules(session, merchant_id)
-    products = catalog_products(session, merchant_id) if catalog is None else catalog
-    others = [q for q in _live(session, merchant_id) if q.id != promotion.id]
-    return [v.document() for v in redline.check(promotion, products, rules, others)]
+              context: RedLineContext | None = None) -> list[dict]:
+    ctx = context or red_line_context(session, merchant_id)
+    others = [q for q in ctx.live if q.id != promotion.id]
+    return [v.document() for v in redline.check(promotion, ctx.products, ctx.rules, others)]
 
 
 def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, actor: str,
@@ -121,14 +140,14 @@ def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, ac
     live = repo.active(session, merchant_id)
     if not live or not skus:
         return []
-    products = catalog_products(session, merchant_id)
-    changed = [p for p in products if p.sku in set(skus)]
+    ctx = red_line_context(session, merchant_id)
+    changed = [p for p in ctx.products if p.sku in set(skus)]
     held = []
     for row in live:
         promotion = engine_promotion(row)
         if not redline.in_scope(promotion, changed):
             continue
-        findings = _red_line(session, merchant_id, promotion, products)
+        findings = _red_line(session, merchant_id, promotion, ctx)
         worse = newly_broken(findings, row.red_line, skus)
         if not worse:
             continue
@@ -141,6 +160,7 @@ def recheck_red_lines(session: Session, merchant_id: int, skus: list[str], *, ac
         audit.record(session, merchant_id, actor=actor, action="red_line_hold",
                      entity="promotion", entity_id=row.id, before=before,
                      after={**_snapshot(row), "note": row.review_note})
+        ctx.without(row.code)
         held.append(row.code)
     return held
 
@@ -155,10 +175,10 @@ def newly_broken(findings: list[dict], approved: list[dict] | None,
 
 
 def red_line_for_coupon(session: Session, merchant_id: int, label: str, document: dict,
-                        products: list[redline.Product] | None = None) -> list[dict]:
+                        context: RedLineContext | None = None) -> list[dict]:
     """The red-line findings of a coupon template's rule (a contract-1 PROMOTION document),
     as a coupon stacked on the merchant's live promotions: [] when it breaks none."""
-    return _red_line(session, merchant_id, coupon_offer(label, document), products)
+    return _red_line(session, merchant_id, coupon_offer(label, document), context)
 
 
 def _snapshot(row: StoredPromotion) -> dict:
