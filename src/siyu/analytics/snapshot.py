@@ -16,6 +16,7 @@ whole. One refresh per merchant at a time (a file lock).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import time
@@ -28,6 +29,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from siyu.analytics import source
 from siyu.analytics.source import CHUNK, TableSpec
@@ -43,10 +45,15 @@ def merchant_dir(base: str | Path, merchant_id: int) -> Path:
 
 
 def default_dir(database_url: str) -> Path:
-    """`siyu-analytics` beside the SQLite file, else in the working directory."""
+    """`siyu-analytics` beside the SQLite file, else `siyu-analytics/<database>-<key>` in
+    the working directory: one folder per database (the key is a hash of its URL without
+    the password), so two databases served from one directory never share a merchant's
+    snapshot."""
     if database_url.startswith("sqlite:///") and ":memory:" not in database_url:
         return Path(database_url[len("sqlite:///"):]).resolve().parent / "siyu-analytics"
-    return Path.cwd() / "siyu-analytics"
+    url = make_url(database_url)
+    key = hashlib.sha256(url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
+    return Path.cwd() / "siyu-analytics" / f"{url.database or 'db'}-{key}"
 
 
 def _empty_manifest(merchant_id: int) -> dict:

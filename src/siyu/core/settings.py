@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     # Webhook signature secret for the simulator channel.
     webhook_secret: str = "siyu-simulator-secret"
     # Analytics: Parquet snapshots per merchant (DuckDB reads them). Unset: a folder
-    # "siyu-analytics" beside the SQLite database file (or the working directory).
+    # "siyu-analytics" beside the SQLite database file (else one folder per database in
+    # the working directory's siyu-analytics).
     analytics_dir: str | None = None
     # Live segments and KPIs refresh a snapshot older than this before answering.
     analytics_max_staleness_seconds: int = 300
